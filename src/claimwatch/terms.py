@@ -1,0 +1,104 @@
+"""Term patterns as users write them in baselines, compiled once into regexes.
+
+A *term* is a word or phrase matched case-insensitively on word boundaries; a trailing ``*``
+matches any continuation (``peacekeep*`` finds "peacekeepers"), and the words of a phrase may be
+separated by spaces or hyphens. A *pattern* joins terms: ``|`` means any of them, `` + `` means
+every group must occur in the same sentence, e.g. ``"arrest*|detain* + journalist*|activist*"``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+_WORD_GAP = r"[\s\-‐–—]+"
+_FORBIDDEN = re.compile(r"[()\[\]{}?\\^$]|\*(?=\w)")
+
+
+def term_regex(term: str) -> str:
+    """The regex source of one term (no groups, anchored on word boundaries)."""
+    text = term.strip()
+    wildcard = text.endswith("*")
+    words = text.rstrip("*").split()
+    parts = []
+    for word in words:
+        pieces = [re.escape(p) for p in re.split(r"-", word) if p]
+        parts.append(_WORD_GAP.join(pieces))
+    body = _WORD_GAP.join(parts)
+    tail = r"\w*" if wildcard else r"(?!\w)"
+    return rf"(?<!\w){body}{tail}"
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """Groups of alternative terms; a text matches when every group has a hit."""
+
+    source: str
+    groups: tuple[re.Pattern[str], ...]
+
+    def spans(self, text: str) -> list[tuple[int, int]] | None:
+        """The first hit of every group, or None when some group has none."""
+        found = []
+        for group in self.groups:
+            hit = group.search(text)
+            if hit is None:
+                return None
+            found.append(hit.span())
+        return found
+
+    def matches(self, text: str) -> bool:
+        return all(group.search(text) for group in self.groups)
+
+    def group_spans(self, text: str, index: int) -> list[tuple[int, int]]:
+        """Every hit of one group, for attaching figures to the nearest term."""
+        return [m.span() for m in self.groups[index].finditer(text)]
+
+
+@lru_cache(maxsize=4096)
+def compile_pattern(source: str) -> Pattern:
+    """Compile ``"a|b* + c"``; raise ValueError for an empty pattern or term."""
+    groups = []
+    for group in source.split(" + "):
+        terms = [t.strip() for t in group.split("|")]
+        if not group.strip() or any(not t or t == "*" for t in terms):
+            raise ValueError(f"empty term in pattern {source!r}")
+        bad = _FORBIDDEN.search(group)
+        if bad:
+            raise ValueError(
+                f"pattern {source!r}: {bad.group()!r} is not term syntax; list alternatives "
+                "with '|' and join groups with ' + '"
+            )
+        alternatives = sorted(terms, key=len, reverse=True)
+        regex = "|".join(term_regex(t) for t in alternatives)
+        groups.append(re.compile(regex, re.IGNORECASE))
+    return Pattern(source=source, groups=tuple(groups))
+
+
+@dataclass(frozen=True, slots=True)
+class PatternSet:
+    """Several patterns; a text matches when any of them does."""
+
+    patterns: tuple[Pattern, ...]
+
+    @classmethod
+    def of(cls, sources: tuple[str, ...] | list[str]) -> PatternSet:
+        return cls(tuple(compile_pattern(s) for s in sources))
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+    def first(self, text: str) -> tuple[Pattern, list[tuple[int, int]]] | None:
+        """The first pattern that matches and its spans."""
+        for pattern in self.patterns:
+            spans = pattern.spans(text)
+            if spans is not None:
+                return pattern, spans
+        return None
+
+    def matches(self, text: str) -> bool:
+        return any(p.matches(text) for p in self.patterns)
+
+    def count(self, text: str) -> int:
+        """How many hits the first group of every pattern has (for subject strength)."""
+        return sum(len(p.groups[0].findall(text)) for p in self.patterns)
