@@ -99,6 +99,9 @@ class PatternSet:
     def matches(self, text: str) -> bool:
         return any(p.matches(text) for p in self.patterns)
 
+    def matches_first_group(self, text: str) -> bool:
+        return any(p.groups[0].search(text) for p in self.patterns)
+
     def count(self, text: str) -> int:
         """How many hits the first group of every pattern has (for subject strength)."""
         return sum(len(p.groups[0].findall(text)) for p in self.patterns)

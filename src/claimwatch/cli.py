@@ -1,0 +1,257 @@
+"""The ``claimwatch`` command: run, once, check, alerts, scan, demo.
+
+Commands import what they need when they run, so ``--help`` and ``check`` stay quick.
+
+Exit codes: 0 done; 1 state or other runtime failure; 2 invalid input (config, baseline,
+arguments). Alerts may go to stdout (``[alerts.log] path = "-"``), so every other message
+goes to stderr, except the output a command exists to print (check, alerts, scan).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from claimwatch import __version__
+from claimwatch.baselines import Baseline
+from claimwatch.config import Config, default_config_path
+from claimwatch.errors import ClaimwatchError, InputError
+from claimwatch.logs import log_event, setup_logging
+
+EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
+SECRET_WORDS = ("password", "secret", "token", "key")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.verbose - args.quiet, args.log_format)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except InputError as exc:
+        print(f"claimwatch {args.command}: invalid input:\n{exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except ClaimwatchError as exc:
+        print(f"claimwatch {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+
+
+# ---- arguments ---------------------------------------------------------------------------
+
+
+def _common(suppress: bool) -> argparse.ArgumentParser:
+    """-v/-q/--log-format, accepted before and after the subcommand.
+
+    The subcommands' copies default to SUPPRESS so that they never overwrite a value given
+    before the subcommand.
+    """
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-v", "--verbose", action="count", default=default(0), help="more log output (repeatable)"
+    )
+    common.add_argument(
+        "-q", "--quiet", action="count", default=default(0), help="less log output (repeatable)"
+    )
+    common.add_argument(
+        "--log-format",
+        choices=("auto", "text", "json"),
+        default=default("auto"),
+        help="log lines as text or JSON (auto: text on a terminal)",
+    )
+    return common
+
+
+def _with_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help=f"config file (default: $CLAIMWATCH_CONFIG or {default_config_path()})",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claimwatch",
+        description="Watch news feeds for coverage that contradicts or follows up a baseline.",
+        parents=[_common(suppress=False)],
+    )
+    parser.add_argument("--version", action="version", version=f"claimwatch {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = _common(suppress=True)
+
+    def command(name: str, handler: Handler, text: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=text, description=text, parents=[common])
+        cmd.set_defaults(handler=handler)
+        return cmd
+
+    _with_config(command("run", _cmd_run, "run the service: poll feeds on schedule"))
+    _with_config(command("once", _cmd_once, "poll every feed once, deliver alerts, exit"))
+    check = command("check", _cmd_check, "validate the config and every baseline")
+    _with_config(check)
+    check.add_argument("--dump", action="store_true", help="print the effective config")
+    listing = command("alerts", _cmd_alerts, "list recent alerts and their delivery state")
+    _with_config(listing)
+    listing.add_argument("--limit", type=_positive, default=20, metavar="N", help="default 20")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    scan = command("scan", _cmd_scan, "match one article (file or URL) against the baselines")
+    _with_config(scan)
+    scan.add_argument("source", metavar="PATH_OR_URL", help="a text or HTML file, or a URL")
+    scan.add_argument("--json", action="store_true", help="print findings as JSON")
+    _with_config(command("demo", _cmd_demo, "run the bundled offline demo"))
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _inputs(args: argparse.Namespace) -> tuple[Config, tuple[Baseline, ...]]:
+    from claimwatch.daemon import load_inputs
+
+    return load_inputs(args.config or default_config_path())
+
+
+# ---- commands ----------------------------------------------------------------------------
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from claimwatch.daemon import Daemon
+
+    config, baselines = _inputs(args)
+    return asyncio.run(Daemon(config, baselines).run())
+
+
+def _cmd_once(args: argparse.Namespace) -> int:
+    from claimwatch.pipeline import run_once
+
+    config, baselines = _inputs(args)
+    report = asyncio.run(run_once(config, baselines))
+    failed = sum(1 for r in report.feeds if r.outcome in ("failed", "gone"))
+    log_event(
+        logging.getLogger("claimwatch.cli"),
+        "run.once",
+        status="done",
+        count=sum(r.alerts for r in report.feeds),
+        error=f"{failed} feeds failed" if failed else None,
+    )
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from claimwatch.sinks import SINKS, enabled_sinks
+
+    config, baselines = _inputs(args)
+    if args.dump:
+        print(json.dumps(redact(config.model_dump(mode="json")), indent=2))
+        return EXIT_OK
+    print(f"config: {config.path}")
+    print(f"state: {config.state}")
+    enabled = [f for f in config.feeds if f.enabled]
+    print(f"feeds: {len(config.feeds)} ({len(enabled)} enabled)")
+    for feed in config.feeds:
+        flag = "" if feed.enabled else " (disabled)"
+        every = duration_text(feed.interval)
+        print(f"  {feed.name}: {feed.url} every {every}, fetch {feed.fetch_articles}{flag}")
+    claims = sum(len(b.claims) for b in baselines)
+    print(f"baselines: {len(baselines)}, claims: {claims}")
+    for baseline in baselines:
+        print(f"  {baseline.id}: {len(baseline.claims)} claims ({baseline.path})")
+    on = enabled_sinks(config)
+    print("sinks: " + ", ".join(f"{name} ({'on' if name in on else 'off'})" for name in SINKS))
+    if config.alerts.log is not None:
+        print(f"  log: {config.alert_log_path or 'stdout'}")
+    print("ok")
+    return EXIT_OK
+
+
+def duration_text(seconds: float) -> str:
+    """``900`` -> ``15m``; the largest unit that divides the duration exactly."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
+def redact(value: Any) -> Any:
+    """The dumped config with the values of secret-looking keys hidden."""
+    if isinstance(value, dict):
+        return {
+            k: "***" if any(w in k.lower() for w in SECRET_WORDS) and v else redact(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def _cmd_alerts(args: argparse.Namespace) -> int:
+    from claimwatch.config import load_config
+    from claimwatch.store import open_store
+
+    config = load_config(args.config or default_config_path())
+    if not config.state.exists():
+        print(f"no alerts yet ({config.state} does not exist)", file=sys.stderr)
+        return EXIT_OK
+    store = open_store(config.state)
+    try:
+        statuses = store.recent_alerts(args.limit)
+    finally:
+        store.close()
+    from claimwatch.alerts import to_json
+
+    for status in statuses:
+        states = {d.sink: d.state for d in status.deliveries}
+        if args.json:
+            print(json.dumps({**to_json(status.alert), "deliveries": states}, ensure_ascii=False))
+            continue
+        alert = status.alert
+        novel = "new" if alert.novel else "repeat"
+        print(
+            f"{alert.detected_at:%Y-%m-%d %H:%M} {alert.kind} {alert.baseline_id}/"
+            f"{alert.claim_id} ({novel}) [{alert.feed}] {alert.article_title}"
+        )
+        print(f"    {alert.article_url or '-'}")
+        print("    " + ", ".join(_delivery_text(d) for d in status.deliveries))
+    return EXIT_OK
+
+
+def _delivery_text(delivery: Any) -> str:
+    text = f"{delivery.sink}: {delivery.state}"
+    if delivery.state in ("failed", "refused") and delivery.last_error:
+        text += f" ({delivery.attempts} attempts: {delivery.last_error})"
+    return text
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from claimwatch.scan import scan, show
+
+    config, baselines = _inputs(args)
+    findings = asyncio.run(scan(args.source, config, baselines))
+    print(show(findings, as_json=args.json))
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    """Hook for the bundled offline demo (a later issue: ``claimwatch.demo``)."""
+    print("claimwatch demo: not available in this version", file=sys.stderr)
+    return EXIT_INPUT

@@ -1,0 +1,209 @@
+"""The long-running process: schedule feeds, reload on SIGHUP, drain and exit on SIGTERM.
+
+- SIGTERM/SIGINT: stop scheduling, let cycles in flight finish for up to SHUTDOWN_GRACE
+  seconds, cancel the rest (state commits per entry, so nothing is half-written), close the
+  database, exit 0. A second signal cancels at once.
+- SIGHUP: read the config and baselines again. Invalid: logged, the running ones kept.
+  Valid: feed jobs added, removed or re-created; HTTP client and sinks rebuilt if changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import signal
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from claimwatch import sdnotify
+from claimwatch.baselines import Baseline, load_baselines
+from claimwatch.config import Config, FeedConfig, load_config
+from claimwatch.errors import InputError
+from claimwatch.fetcher import Fetcher
+from claimwatch.logs import log_event
+from claimwatch.pipeline import Runtime, active_feeds, close_runtime, open_runtime, run_feed
+from claimwatch.scheduler import FeedScheduler, ReloadPlan, plan_reload
+from claimwatch.sinks import configured_sinks
+from claimwatch.store import Store, open_store
+
+SHUTDOWN_GRACE = 30.0
+
+logger = logging.getLogger(__name__)
+
+
+def load_inputs(path: Path) -> tuple[Config, tuple[Baseline, ...]]:
+    """The config and every baseline it names; raises InputError (ConfigError/BaselineError)."""
+    config = load_config(path)
+    return config, load_baselines(config.baselines)
+
+
+def reload_plan(old: Config, new: Config) -> ReloadPlan:
+    """Feed jobs to change; new scheduler settings re-create every job."""
+    plan = plan_reload(active_feeds(old), active_feeds(new))
+    if old.scheduler == new.scheduler:
+        return plan
+    kept = tuple(f for f in active_feeds(new) if f not in plan.add)
+    return ReloadPlan(add=plan.add, remove=plan.remove, change=kept)
+
+
+def _due(
+    store: Store, feeds: tuple[FeedConfig, ...] | list[FeedConfig]
+) -> dict[str, datetime | None]:
+    return {feed.name: store.feed_state(feed.name, feed.url).next_attempt for feed in feeds}
+
+
+class Daemon:
+    def __init__(
+        self, config: Config, baselines: tuple[Baseline, ...], *, grace: float = SHUTDOWN_GRACE
+    ) -> None:
+        self.config = config
+        self.baselines = baselines
+        self.grace = grace
+        self._stop = asyncio.Event()
+        self._reload_lock = asyncio.Lock()
+        self._background: set[asyncio.Task[object]] = set()
+        self._hurry = False
+        self._rt: Runtime | None = None
+        self._scheduler: FeedScheduler | None = None
+
+    @property
+    def rt(self) -> Runtime:
+        assert self._rt is not None, "the daemon is not running"
+        return self._rt
+
+    async def run(self) -> int:
+        """Serve until SIGTERM/SIGINT; return the exit code."""
+        store = open_store(self.config.state)
+        try:
+            self._rt = open_runtime(self.config, self.baselines, store)
+            try:
+                return await self._serve()
+            finally:
+                await close_runtime(self.rt)
+        finally:
+            store.close()
+
+    async def _serve(self) -> int:
+        loop = asyncio.get_running_loop()
+        scheduler = self._scheduler = FeedScheduler(
+            self.config.scheduler, self._run_feed, self._drain
+        )
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.request_stop)
+        loop.add_signal_handler(signal.SIGHUP, self._spawn_reload)
+        try:
+            feeds = active_feeds(self.config)
+            scheduler.start(feeds, _due(self.rt.store, feeds))
+            log_event(
+                logger, "daemon.start", status="ready", count=len(feeds), path=str(self.config.path)
+            )
+            sdnotify.ready(f"{len(feeds)} feeds")
+            await self._stop.wait()
+            sdnotify.stopping()
+            abandoned = await scheduler.stop(0 if self._hurry else self.grace)
+            await self._settle_background()
+            log_event(logger, "daemon.stop", status="stopped", count=abandoned)
+            return 0
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                loop.remove_signal_handler(sig)
+
+    def request_stop(self) -> None:
+        """First call: graceful stop. Second call: abandon cycles in flight now."""
+        if self._stop.is_set():
+            self._hurry = True
+            if self._scheduler is not None:
+                for task in list(self._scheduler.in_flight):
+                    task.cancel()
+            return
+        log_event(logger, "daemon.signal", status="stopping")
+        self._stop.set()
+
+    async def _run_feed(self, name: str) -> datetime | None:
+        rt = self.rt  # the runtime current when the cycle starts
+        feed = next((f for f in active_feeds(rt.config) if f.name == name), None)
+        if feed is None:
+            return None
+        report = await run_feed(rt, feed)
+        return report.next_attempt
+
+    async def _drain(self) -> None:
+        await self.rt.outbox.drain()
+
+    # ---- reload ------------------------------------------------------------------------
+
+    def _spawn_reload(self) -> None:
+        self._keep(asyncio.get_running_loop().create_task(self.reload()))
+
+    def _keep(self, task: asyncio.Task[Any]) -> None:
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def reload(self) -> bool:
+        """Re-read config and baselines; keep the running ones when the new ones are invalid."""
+        async with self._reload_lock:
+            sdnotify.reloading()
+            try:
+                config, baselines = load_inputs(self.config.path)
+            except InputError as exc:
+                log_event(
+                    logger,
+                    "config.reload",
+                    level=logging.ERROR,
+                    status="rejected",
+                    path=str(self.config.path),
+                    error=str(exc),
+                )
+                sdnotify.ready()
+                return False
+            await self._apply(config, baselines)
+            sdnotify.ready(f"{len(active_feeds(config))} feeds")
+            return True
+
+    async def _apply(self, config: Config, baselines: tuple[Baseline, ...]) -> None:
+        old, rt = self.config, self.rt
+        if config.state != old.state:
+            log_event(
+                logger,
+                "config.reload",
+                level=logging.WARNING,
+                status="ignored",
+                path=str(config.state),
+                error="a new state path needs a restart",
+            )
+        fetcher = rt.fetcher
+        if config.http != old.http:
+            fetcher = Fetcher(config.http)
+            self._keep(asyncio.create_task(self._close_after_cycles(rt.fetcher)))
+        if config.alerts != old.alerts:
+            for sink in (await rt.outbox.replace_sinks(configured_sinks(config))).values():
+                await sink.aclose()
+        self._rt = dataclasses.replace(rt, config=config, baselines=baselines, fetcher=fetcher)
+        self.config, self.baselines = config, baselines
+        plan = reload_plan(old, config)
+        assert self._scheduler is not None
+        self._scheduler.config = config.scheduler
+        self._scheduler.apply(plan, _due(rt.store, [*plan.add, *plan.change]))
+        log_event(
+            logger,
+            "config.reload",
+            status="applied",
+            count=len(active_feeds(config)),
+            path=str(config.path),
+        )
+
+    async def _close_after_cycles(self, fetcher: Fetcher) -> None:
+        """Close a replaced HTTP client once the cycles that may use it are done."""
+        assert self._scheduler is not None
+        running = set(self._scheduler.in_flight)
+        if running:
+            await asyncio.wait(running)
+        await fetcher.aclose()
+
+    async def _settle_background(self) -> None:
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=self.grace)
+        for task in set(self._background):
+            task.cancel()

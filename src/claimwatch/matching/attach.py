@@ -1,0 +1,82 @@
+"""Which figure counts which thing: attach figures to the counted terms near them.
+
+News puts the counted noun right after the number ("2,030 troops", "225 people died") or
+names the tally just before it ("the death toll rose to 225", "detained 9,900 people").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from claimwatch.matching.figures import Figure
+from claimwatch.terms import PatternSet
+
+_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
+_CLAUSE_BREAK = re.compile(r"[;:()\[\]]|\s[-–—]\s")
+_GENERIC_COUNT = re.compile(
+    r"^\s*(?:\w+\s+){0,2}?(?:people|persons|individuals|others|more)\b", re.I
+)
+MAX_AFTER_TOKENS = 4
+MAX_BEFORE_TOKENS = 5
+
+
+def _tokens(text: str) -> int:
+    return len(_TOKEN.findall(text))
+
+
+def _term_spans(terms: PatternSet, text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for pattern in terms.patterns:
+        for index in range(len(pattern.groups)):
+            spans.extend(pattern.group_spans(text, index))
+    return sorted(spans)
+
+
+def counts_term(
+    sentence: str, figure: Figure, figures: Sequence[Figure], terms: PatternSet
+) -> bool:
+    """Does ``figure`` count one of ``terms`` in ``sentence``?"""
+    spans = _term_spans(terms, sentence)
+    if not spans:
+        return False
+    wholes = [f for f in figures if not f.is_part]
+    later = [f.start for f in wholes if f.start > figure.start]
+    earlier = [f.end for f in wholes if f.end < figure.start]
+    stop = min(later, default=len(sentence))
+    begin = max(earlier, default=0)
+    for start, end in spans:
+        if figure.end <= start < stop and _after_ok(sentence[figure.end : start]):
+            return True
+        if begin <= start and end <= figure.start and _before_ok(sentence[end : figure.start]):
+            return True
+    return _generic_then_term(sentence, figure, spans, stop)
+
+
+def _after_ok(gap: str) -> bool:
+    return _tokens(gap) <= MAX_AFTER_TOKENS and not _CLAUSE_BREAK.search(gap)
+
+
+def _before_ok(gap: str) -> bool:
+    return _tokens(gap) <= MAX_BEFORE_TOKENS and not _CLAUSE_BREAK.search(gap) and "," not in gap
+
+
+def _generic_then_term(
+    sentence: str, figure: Figure, spans: list[tuple[int, int]], stop: int
+) -> bool:
+    """ "164 people, including 103 in the city, were killed": a generic noun, the verb later."""
+    tail = sentence[figure.end : stop]
+    if not _GENERIC_COUNT.match(tail):
+        return False
+    return any(figure.end <= start < stop for start, _ in spans)
+
+
+def qualified_as_part(sentence: str, figure: Figure, parts: PatternSet) -> bool:
+    """ "3,000 Russian troops", "Russia's 3,000": the figure counts one member, not the whole."""
+    if not parts:
+        return False
+    window_before = sentence[max(0, figure.start - 30) : figure.start]
+    window_after = sentence[figure.end : figure.end + 25]
+    near_before = " ".join(_TOKEN.findall(window_before)[-3:])
+    near_after = " ".join(_TOKEN.findall(window_after)[:2])
+    return parts.matches(near_before) or parts.matches(near_after)

@@ -1,0 +1,372 @@
+"""Quantities a sentence asserts, with the interval each one claims ("about 2,500" = 2250..2750).
+
+``numerals`` reads the numbers; this module drops the ones that are not quantities (years,
+dates, times, article numbers, phone numbers, URLs), joins ranges ("2,000-3,000", "between 2
+and 3 thousand"), reads qualifiers ("about", "more than", "не менее", "or more"), units
+(percent, currency, durations, ages, measures) and marks parts of a larger total ("164 people,
+including 103 in the city").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from claimwatch.matching.numerals import INF, Numeral, find_numerals
+
+
+def _words(text: str, sep: str | None = None) -> tuple[str, ...]:
+    """A word list written as one string (keeps the long vocabularies readable)."""
+    return tuple(text.split(sep))
+
+
+Approx = Literal["exact", "about", "at_least", "more_than", "at_most", "less_than", "range"]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A quantity: ``sentence[start:end] == text``; ``low..high`` is what the text asserts."""
+
+    value: float
+    low: float
+    high: float
+    approx: Approx
+    start: int
+    end: int
+    text: str
+    is_part: bool = False  # "including 103": one part of a total named before it
+    unit: str | None = None  # "percent", "currency", "duration", "age", "measure" or None
+    vague: bool = False  # "hundreds", "тысячи": a wide interval, not a count
+
+
+# ---- spans that hold numbers but no quantity -------------------------------------------------
+
+_EN_MONTHS = [
+    *_words(
+        "January February March April May June July August September October November December"
+    ),
+    *_words("Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"),
+]
+_MONTH = "|".join(sorted([*_EN_MONTHS, *(m.upper() for m in _EN_MONTHS)], key=len, reverse=True))
+_RU_MONTH = "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
+_DAY = r"[0-9]{1,2}(?:st|nd|rd|th)?"
+_DESIGNATOR = (  # Article 4, Articles 2 and 4, No. 3, статья 272, часть 2, № 5
+    r"(?:\b(?i:articles?|art\.|sections?|paragraphs?|clauses?|chapters?|resolutions?|decrees?|"
+    r"nos?\.|part|item|annex|protocol|amendments?|flight|route|highway|page|pp?\.|vol\.|room|"
+    r"gate|terminal|platform|unit|статья|статьи|статье|статьей|ст\.|пункт\w*|п\.|часть|части|"
+    r"ч\.)|№|#)"
+)
+# Patterns that start at a number and make it no quantity; matched where a number starts.
+_AT_NUMBER = re.compile(
+    "|".join(
+        [
+            r"[0-9]{3}-[0-9]{2,3}-[0-9]{2,4}(?![0-9])",  # phone 555-12-34
+            r"[0-9]{2,5}\)\s*[0-9]{2,4}[ -][0-9]{2,4}",  # phone (727) 123-4567
+            r"[0-9]{1,2}[./][0-9]{1,2}[./](?:19|20)?[0-9]{2}(?![0-9])",  # 06.01.2022
+            r"(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}(?![0-9])",  # 2022-01-06
+            r"[0-9]{1,2}:[0-9]{2}",  # 21:29
+            r"[0-9]{1,2}(?:[.:][0-9]{2})?\s*(?:[ap]\.m\.|[ap]m\b|o['’]clock)",  # 10 a.m.
+            r"(?:19|20)[0-9]{2}\s*[-–—/]\s*(?:(?:19|20)[0-9]{2}|[0-9]{2})(?![0-9])",  # 2021-22
+            rf"{_DAY}(?:\s*[-–]\s*{_DAY})?\s+(?:of\s+)?(?:{_MONTH})\b",  # 6 January, 6-7 Jan
+            rf"[0-9]{{1,2}}(?:\s*[-–]\s*[0-9]{{1,2}})?(?:-?го)?\s+(?:{_RU_MONTH})",  # 6 января
+        ]
+    )
+)
+# A month name just before a day number: "Jan. 6", "January 6-7".
+_AFTER_MONTH = re.compile(rf"\b(?:{_MONTH})\.?\s+(?:{_DAY}\s*[-–]\s*)?$")
+# References just before a number: "Article 4", "the 4 of Articles 2 and 4", "+7 727 ...".
+_AFTER_REFERENCE = re.compile(
+    "(?:"
+    + "|".join(
+        [
+            rf"{_DESIGNATOR}\s*(?:[0-9]{{1,4}}[a-zа-я]?(?:\s*,\s*|\s+(?:and|or|to|и|или)\s+|"
+            r"\s*[-–]\s*))*",
+            r"\+[0-9 ().-]*",  # +7 727 123 4567
+            r"\([0-9]{2,5}\)\s*(?:[0-9]{2,4}[ -])*",  # (727) 123-4567
+        ]
+    )
+    + ")$"
+)
+_DAY_NUMBER = re.compile(r"[0-9]{1,2}")
+_LINKY = re.compile(r"\S*(?:://|www\.|@)\S*")  # URLs and e-mail addresses
+
+# ---- qualifiers ---------------------------------------------------------------------------
+
+_BEFORE = {  # phrase before the number -> kind ("nearly" is "about" with the top at the value)
+    **dict.fromkeys(
+        _words(
+            "about|around|approximately|approx.|roughly|some|an estimated|estimated|circa|"
+            "close to|~|около|примерно|приблизительно|порядка",
+            "|",
+        ),
+        "about",
+    ),
+    **dict.fromkeys(_words("nearly|almost|почти", "|"), "nearly"),
+    **dict.fromkeys(
+        _words(
+            "more than|over|upwards of|in excess of|above|just over|well over|более|больше|"
+            "свыше|более чем|сверх",
+            "|",
+        ),
+        "more_than",
+    ),
+    **dict.fromkeys(
+        _words(
+            "at least|no fewer than|no less than|not less than|a minimum of|не менее|не меньше|"
+            "как минимум|по меньшей мере|по крайней мере|минимум",
+            "|",
+        ),
+        "at_least",
+    ),
+    **dict.fromkeys(
+        _words(
+            "up to|at most|no more than|not more than|a maximum of|as many as|до|не более|"
+            "не больше|максимум",
+            "|",
+        ),
+        "at_most",
+    ),
+    **dict.fromkeys(
+        _words("fewer than|less than|under|below|just under|менее|меньше", "|"), "less_than"
+    ),
+}
+_QUALIFIER = re.compile(
+    r"(?<!\w)(?P<q>"
+    + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(_BEFORE, key=len, reverse=True))
+    + r")\s*$",
+    re.IGNORECASE,
+)
+_AFTER = re.compile(  # qualifier after the number -> kind
+    r"(?:\s+or\s+(?P<at_least>more)|\s+or\s+(?P<about>so)|\s+or\s+(?P<at_most>fewer|less)"
+    r"|\s*-\s*(?P<odd>odd)|(?P<plus>\+|-plus)|\s+с\s+(?P<more>лишним|небольшим))(?![\w+0-9])",
+    re.IGNORECASE,
+)
+_AFTER_KIND = {"odd": "about", "plus": "more_than", "more": "more_than"}
+
+# ---- ranges, parts, units -----------------------------------------------------------------
+
+_RANGE_DASH = re.compile(r"\s*[-–—]\s*")
+_RANGE_WORD = re.compile(r"\s+(?:to|or|до|или)\s+", re.IGNORECASE)
+_RANGE_AND = re.compile(r"\s+(?:and|и)\s+", re.IGNORECASE)
+_RANGE_OPEN = re.compile(r"(?<!\w)(?P<w>between|между|от)\s+$", re.IGNORECASE)
+_CHANGE = re.compile(  # "rose from 164 to 225", "выросло с 164 до 225": two figures, not a range
+    r"(?:(?:rose|risen|rising|increased?|increasing|grew|grown|climbed|jumped|soared|fell|"
+    r"fallen|dropped|decreased?|declined|revised|raised|lowered|updated|changed|went|moved)"
+    r"\s+(?:\w+\s+){0,2}?from|(?<!\w)с)\s+$",
+    re.IGNORECASE,
+)
+_PART = re.compile(
+    r"(?<!\w)(?:including|included|of\s+whom|of\s+them|of\s+those|among\s+them|among\s+whom|"
+    r"among\s+those|of\s+which|в\s+том\s+числе|в\s+т\.\s?ч\.|из\s+них|из\s+которых|среди\s+них|"
+    r"среди\s+которых)\s*[,:—–-]?\s*$",
+    re.IGNORECASE,
+)
+_PART_LIST = re.compile(r"^[^;:()—.]{0,40}?(?:,|\s(?:and|и))\s*$")
+_UNITS = [
+    ("percent", re.compile(r"\s?%|\s*(?:percent|per\s+cent|pct|процент\w*)\b", re.I)),
+    (
+        "currency",
+        re.compile(
+            r"\s*(?:tenge|rubles?|roubles?|(?:US\s+)?dollars?|euros?|рубл\w*|руб\b\.?|тенге|"
+            r"доллар\w*|евро|USD|KZT|RUB|EUR|GBP)\b",
+            re.I,
+        ),
+    ),
+    ("age", re.compile(r"(?:-|\s+)years?(?:-|\s+)old\b", re.I)),
+    (
+        "duration",
+        re.compile(
+            r"(?:\s+|-)(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|decades?|"
+            r"centur(?:y|ies)|дн(?:я|ей)|день|суток|сутки|недел\w*|месяц\w*|лет|год(?:а|у)?|"
+            r"час(?:а|ов)?|минут\w*)\b",
+            re.I,
+        ),
+    ),
+    (
+        "measure",
+        re.compile(
+            r"\s*-?(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|tonnes?|tons?|kg|"
+            r"kilograms?|hectares?|square|км|тонн\w*|метр\w*|килограмм\w*|гектар\w*)\b",
+            re.I,
+        ),
+    ),
+]
+_UNIT_BEFORE = [
+    ("currency", re.compile(r"(?<!\w)(?:USD|KZT|RUB|EUR)\s*$")),
+    ("age", re.compile(r"(?<!\w)(?:aged|age\s+of|возрасте)\s+$", re.I)),
+]
+_NEXT_WORD = re.compile(r"\s*([^\W\d_]+)")
+_YEAR_FOLLOWERS = frozenset(
+    _words("the a an and or but when as to in on at of for with by год года году г гг")
+)
+WINDOW = 40  # characters looked at before a number for qualifiers and cues
+
+
+def find_figures(sentence: str) -> list[Figure]:
+    """Every quantity ``sentence`` asserts, in order."""
+    return list(_find(sentence))
+
+
+@lru_cache(maxsize=4096)
+def _find(sentence: str) -> tuple[Figure, ...]:
+    numerals = _quantities(sentence, find_numerals(sentence))
+    figures: list[Figure] = []
+    index = 0
+    while index < len(numerals):
+        ranged = _range(sentence, numerals, index)
+        figure = ranged or _single(sentence, numerals[index])
+        index += 2 if ranged else 1
+        if figure is not None:
+            figures.append(_with_part(sentence, figure, figures[-1] if figures else None))
+    return tuple(figures)
+
+
+def _quantities(sentence: str, numerals: list[Numeral]) -> list[Numeral]:
+    """Drop numbers that are parts of dates, times, references, phone numbers and links."""
+    blocked = [m.span() for m in _LINKY.finditer(sentence)] if _has_link(sentence) else []
+    kept = []
+    for n in numerals:
+        if any(start < n.end and n.start < end for start, end in blocked):
+            continue
+        at = _AT_NUMBER.match(sentence, n.start) if sentence[n.start].isdigit() else None
+        if at:
+            blocked.append(at.span())
+        elif not _after_reference(sentence, n):
+            kept.append(n)
+    return kept
+
+
+def _has_link(sentence: str) -> bool:
+    return "://" in sentence or "www." in sentence or "@" in sentence
+
+
+def _after_reference(sentence: str, n: Numeral) -> bool:
+    """ "Jan. 6", "Article 4", "Articles 2 and 4", "+7 727 ...": the number names, not counts."""
+    if not sentence[n.start].isdigit():
+        return False
+    lo = max(0, n.start - WINDOW)
+    if _AFTER_REFERENCE.search(sentence, lo, n.start):
+        return True
+    is_day = _DAY_NUMBER.fullmatch(sentence, n.start, n.end) is not None
+    return is_day and _AFTER_MONTH.search(sentence, lo, n.start) is not None
+
+
+def _before(sentence: str, pos: int) -> str:
+    return sentence[max(0, pos - WINDOW) : pos]
+
+
+def _range(sentence: str, numerals: list[Numeral], index: int) -> Figure | None:
+    """ "2,000-3,000", "2,000 to 3,000", "between 2 and 3 thousand", "от 2 до 3 тыс."."""
+    if index + 1 >= len(numerals):
+        return None
+    first, second = numerals[index], numerals[index + 1]
+    if first.vague or second.vague or first.bare_year or second.bare_year:
+        return None
+    gap, before = sentence[first.end : second.start], _before(sentence, first.start)
+    opener = _RANGE_OPEN.search(before)
+    word = opener.group("w").lower() if opener else ""
+    joined = (
+        _RANGE_DASH.fullmatch(gap)
+        or (_RANGE_WORD.fullmatch(gap) and (word == "от" or "до" not in gap.lower()))
+        or (_RANGE_AND.fullmatch(gap) and word in ("between", "между"))
+    )
+    if not joined or _CHANGE.search(before):
+        return None
+    low = first.value
+    if second.scale > 1 and first.scale == 1 and low * second.scale <= second.value:
+        low *= second.scale  # "2-3 million": the multiplier applies to both ends
+    if low >= second.value:
+        return None
+    start = first.start - len(opener.group()) if opener else first.start
+    mid = (low + second.value) / 2
+    return _figure(sentence, (mid, low, second.value, "range"), start, second.end, first)
+
+
+def _single(sentence: str, numeral: Numeral) -> Figure | None:
+    before = _before(sentence, numeral.start)
+    lead = _QUALIFIER.search(before)
+    trail = None if lead else _AFTER.match(sentence, numeral.end)
+    kind = _BEFORE[" ".join(lead.group("q").lower().split())] if lead else "exact"
+    if trail:
+        kind = trail.lastgroup or "exact"
+        kind = _AFTER_KIND.get(kind, kind)
+    if numeral.bare_year and (kind == "exact" or _reads_as_year(sentence, numeral.end)):
+        return None
+    start = numeral.start - (len(before) - lead.start()) if lead else numeral.start
+    end = trail.end() if trail else numeral.end
+    return _figure(sentence, _interval(numeral, kind), start, end, numeral)
+
+
+def _reads_as_year(sentence: str, end: int) -> bool:
+    """ "about 2000 troops" is a count; "around 2015, the" or "since about 2015" is a year."""
+    nxt = _NEXT_WORD.match(sentence, end)
+    if nxt is None:
+        return True
+    word = nxt.group(1)
+    return not word[0].islower() or word in _YEAR_FOLLOWERS
+
+
+_Interval = tuple[float, float, float, Approx]
+
+
+def _interval(n: Numeral, kind: str) -> _Interval:
+    """(value, low, high, approx) for a number read with a qualifier kind."""
+    v, lo, hi = n.value, n.low, n.high
+    if n.vague:
+        table: dict[str, _Interval] = {
+            "more_than": (v, lo, INF, "more_than"),
+            "at_least": (v, lo, INF, "at_least"),
+            "at_most": (v, 0.0, hi, "at_most"),
+            "less_than": (v, 0.0, hi, "less_than"),
+        }
+        return table.get(kind, (v, lo, hi, "about"))
+    intervals: dict[str, _Interval] = {
+        "exact": (v, v, v, "exact"),
+        "about": (v, v * 0.9, v * 1.1, "about"),
+        "nearly": (v, v * 0.9, v, "about"),
+        "more_than": (v, v, INF, "more_than"),
+        "at_least": (v, v, INF, "at_least"),
+        "at_most": (v, 0.0, v, "at_most"),
+        "less_than": (v, 0.0, v, "less_than"),
+    }
+    return intervals[kind]
+
+
+def _figure(
+    sentence: str, interval: _Interval, start: int, end: int, numeral: Numeral | None = None
+) -> Figure:
+    """The Figure for ``sentence[start:end]``, with its unit read from the words around it."""
+    end, unit = _unit(sentence, start, end, numeral)
+    value, low, high, approx = interval
+    vague = bool(numeral and numeral.vague)
+    return Figure(value, low, high, approx, start, end, sentence[start:end], False, unit, vague)
+
+
+def _unit(sentence: str, start: int, end: int, numeral: Numeral | None) -> tuple[int, str | None]:
+    """The unit, and the end of the span (a "%" sign joins the figure's text)."""
+    if numeral is not None and numeral.currency:
+        return end, "currency"
+    for name, pattern in _UNITS:
+        m = pattern.match(sentence, end)
+        if m:
+            return (m.end() if m.group().strip() == "%" else end), name
+    before = _before(sentence, start)
+    for name, pattern in _UNIT_BEFORE:
+        if pattern.search(before):
+            return end, name
+    return end, None
+
+
+def _with_part(sentence: str, figure: Figure, previous: Figure | None) -> Figure:
+    """Mark "including 103", "из них 20", and the list that follows ("103 ... and 20")."""
+    if _PART.search(_before(sentence, figure.start)):
+        return _as_part(figure)
+    if previous and previous.is_part and _PART_LIST.match(sentence[previous.end : figure.start]):
+        return _as_part(figure)
+    return figure
+
+
+def _as_part(f: Figure) -> Figure:
+    return Figure(f.value, f.low, f.high, f.approx, f.start, f.end, f.text, True, f.unit, f.vague)

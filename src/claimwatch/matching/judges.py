@@ -1,0 +1,324 @@
+"""One judge per expectation type: does a sentence about a claim contradict it, follow it up,
+or neither? Each judge returns Verdicts; ``matching.match`` keeps the best per claim and kind.
+
+The judges hold no story-specific words: the baseline supplies the terms, the judges supply the
+generic reading (figures, negation, denial, hedging, tense and aspect, dates).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from claimwatch.baselines import (
+    Assertion,
+    Claim,
+    DateRule,
+    Expectation,
+    Quantity,
+    State,
+    Unquantified,
+)
+from claimwatch.matching import cues
+from claimwatch.matching.attach import counts_term, qualified_as_part
+from claimwatch.matching.dates import find_dates, is_dateline
+from claimwatch.matching.figures import Figure, find_figures
+from claimwatch.matching.findings import Kind
+from claimwatch.terms import PatternSet
+
+_TOKEN = re.compile(r"\w+")
+MAX_DATE_GAP = 6  # words between an event and the date that dates it
+PLAUSIBLE_RATIO = 3.0  # a figure further than this from the claim's counts something else
+_CONDITION = re.compile(
+    r"\b(?:once|as soon as|if|unless|when the situation|after the situation|until the situation)\b",
+    re.I,
+)
+_CONCRETE = re.compile(
+    r"\b(?:announc\w*|decid\w*|decision|order\w*|agreed|confirm\w*|schedul\w*|plan\w*|"
+    r"begin|start\w*|complet\w*|within|by|from|on|next|tomorrow|today|days?|weeks?|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    kind: Kind
+    fact: str
+    reason: str
+    score: float
+    highlight: tuple[int, int]
+    value: float | None = None
+    value_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a judge may know beyond the sentence."""
+
+    claim: Claim
+    year: int  # for dates written without a year
+
+
+# ---- shared readings ----------------------------------------------------------------------
+
+
+def _negated_before(sentence: str, span: tuple[int, int], max_gap_tokens: int = 1) -> bool:
+    """A negation cue ends at most ``max_gap_tokens`` words before ``span``."""
+    for start, end in cues.negation(sentence):
+        if end <= span[0] and len(_TOKEN.findall(sentence[end : span[0]])) <= max_gap_tokens:
+            return True
+    return False
+
+
+def _negated_near(sentence: str, span: tuple[int, int]) -> bool:
+    return _negated_before(sentence, span, max_gap_tokens=3)
+
+
+def _who(sentence: str) -> str:
+    """ "According to X, ..." becomes "X says"; unattributed sentences are the article's own."""
+    found = cues.attribution(sentence)
+    return f"{found.source} says" if found else "the article says"
+
+
+def _figure_phrase(sentence: str, figure: Figure) -> str:
+    """The figure with the few words after it: "2,030 CSTO peacekeepers"."""
+    tail = re.match(r"(?:[\s,]*[\w'’-]+){0,3}", sentence[figure.end :])
+    phrase = sentence[figure.start : figure.end] + (tail.group() if tail else "")
+    return phrase.strip(" ,")
+
+
+def _hedged(sentence: str) -> bool:
+    return bool(cues.hedge(sentence))
+
+
+def _score(base: float, sentence: str) -> float:
+    return round(base * (0.8 if _hedged(sentence) else 1.0), 3)
+
+
+def _fact_text(text: str) -> str:
+    return " ".join(_TOKEN.findall(text.lower()))
+
+
+def _quoted(sentence: str, span: tuple[int, int]) -> str:
+    return sentence[span[0] : span[1]]
+
+
+# ---- quantity -----------------------------------------------------------------------------
+
+
+def judge_quantity(exp: Quantity, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    figures = find_figures(sentence)
+    low, high = exp.interval
+    for figure in figures:
+        if not _countable(figure) or not counts_term(sentence, figure, figures, exp.counts):
+            continue
+        if qualified_as_part(sentence, figure, exp.parts) or not _plausible(figure, exp.value):
+            continue
+        if figure.low <= high and figure.high >= low:
+            continue  # compatible: a restatement, not news
+        yield Verdict(
+            kind="contradiction",
+            fact=f"value:{figure.value:g}",
+            reason=(
+                f"{_who(sentence)} {_figure_phrase(sentence, figure)}; "
+                f"the baseline says {ctx.claim.short}"
+            ),
+            score=_score(0.9, sentence),
+            highlight=(figure.start, figure.end),
+            value=figure.value,
+            value_text=figure.text,
+        )
+
+
+def _plausible(figure: Figure, value: float) -> bool:
+    """A figure far from the claim's ("a hundred" against 2,500) counts a unit, not the whole."""
+    return value / PLAUSIBLE_RATIO <= figure.value <= value * PLAUSIBLE_RATIO
+
+
+def _countable(figure: Figure) -> bool:
+    return not figure.is_part and figure.unit is None and not figure.vague and figure.value > 0
+
+
+# ---- unquantified: any figure follows it up -----------------------------------------------
+
+
+def judge_unquantified(exp: Unquantified, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    figures = find_figures(sentence)
+    for measure, terms in exp.measures:
+        for figure in figures:
+            if not _countable(figure) or not counts_term(sentence, figure, figures, terms):
+                continue
+            yield Verdict(
+                kind="follow_up",
+                fact=f"{measure}:{figure.value:g}",
+                reason=(
+                    f"{_who(sentence)} {_figure_phrase(sentence, figure)} ({measure}); "
+                    f"the baseline gave no figure for {ctx.claim.short}"
+                ),
+                score=_score(0.85, sentence),
+                highlight=(figure.start, figure.end),
+                value=figure.value,
+                value_text=figure.text,
+            )
+            break
+
+
+# ---- state: its changes follow it up ------------------------------------------------------
+
+
+def judge_state(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    for change in exp.changes:
+        hit = change.terms.first(sentence)
+        if hit is None:
+            continue
+        span = hit[1][0]
+        if _negated_near(sentence, span):
+            continue
+        stage = _stage(sentence, span)
+        if stage is None:
+            continue
+        yield Verdict(
+            kind="follow_up",
+            fact=f"{change.name}:{stage}",
+            reason=f"{_who(sentence)} the {change.name} is {stage}; the baseline says {exp.holds}",
+            score=_score({"completed": 0.85, "started": 0.8}.get(stage, 0.7), sentence),
+            highlight=span,
+        )
+    yield from _contradicted(exp.contradicted_by, sentence, ctx)
+
+
+def _stage(sentence: str, span: tuple[int, int]) -> str | None:
+    stage = cues.aspect(sentence, span)
+    if stage in ("completed", "started"):
+        return stage
+    if stage == "announced" and _CONCRETE.search(sentence) and not _CONDITION.search(sentence):
+        return stage
+    return None
+
+
+# ---- assertion: its denial or counter-facts contradict it ---------------------------------
+
+
+def judge_assertion(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    yield from _contradicted(exp.contradicted_by, sentence, ctx)
+    if exp.holds:
+        yield from _holds_negated(exp.holds, sentence, ctx)
+    if exp.doubt_contradicts and not cues.denial(sentence):
+        for span in cues.doubt(sentence):
+            yield Verdict(
+                kind="contradiction",
+                fact="doubt",
+                reason=(
+                    f"{_who(sentence)} “{_quoted(sentence, span)}”, against the baseline's "
+                    f"{ctx.claim.short}"
+                ),
+                score=_score(0.75, sentence),
+                highlight=span,
+            )
+            break
+    yield from _followed_up(exp.followed_up_by, sentence, ctx)
+
+
+def _contradicted(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    hit = patterns.first(sentence)
+    if hit is None or cues.denial(sentence):
+        return  # a denial of someone else's accusation does not contradict the claim
+    span = hit[1][0]
+    if _negated_near(sentence, span):
+        return
+    yield Verdict(
+        kind="contradiction",
+        fact=f"contra:{_fact_text(_quoted(sentence, span))}",
+        reason=(
+            f"{_who(sentence)} “{_quoted(sentence, span)}”, which contradicts {ctx.claim.short}"
+        ),
+        score=_score(0.75, sentence),
+        highlight=span,
+    )
+
+
+def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    for pattern in holds.patterns:
+        for span in pattern.group_spans(sentence, 0):
+            if _negated_before(sentence, span) and not cues.denial(sentence):
+                yield Verdict(
+                    kind="contradiction",
+                    fact=f"negated:{_fact_text(_quoted(sentence, span))}",
+                    reason=f"{_who(sentence)} the opposite of {ctx.claim.short}",
+                    score=_score(0.7, sentence),
+                    highlight=span,
+                )
+                return
+
+
+def _followed_up(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    hit = patterns.first(sentence)
+    if hit is None:
+        return
+    span = hit[1][0]
+    if _negated_near(sentence, span):
+        return
+    yield Verdict(
+        kind="follow_up",
+        fact=f"follow:{_fact_text(_quoted(sentence, span))}",
+        reason=f"{_who(sentence)} “{_quoted(sentence, span)}”: news on {ctx.claim.short}",
+        score=_score(0.7, sentence),
+        highlight=span,
+    )
+
+
+# ---- dates --------------------------------------------------------------------------------
+
+
+def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    terms = exp.event or ctx.claim.about
+    hit = terms.first(sentence)
+    if hit is None:
+        return
+    event = hit[1][0]
+    dates = [d for d in find_dates(sentence, ctx.year) if not is_dateline(sentence, d)]
+    near = [d for d in dates if _token_distance(sentence, event, (d.start, d.end)) <= MAX_DATE_GAP]
+    if not near:
+        return
+    if exp.date is not None and any(d.date == exp.date for d in near):
+        return  # "on 2 and 3 January" still names the claim's date
+    nearest = min(near, key=lambda d: _token_distance(sentence, event, (d.start, d.end)))
+    wrong = (
+        (exp.date is not None and nearest.date != exp.date)
+        or (exp.not_before is not None and nearest.date < exp.not_before)
+        or (exp.not_after is not None and nearest.date > exp.not_after)
+    )
+    if not wrong or _negated_near(sentence, event):
+        return
+    expected = exp.date or exp.not_before or exp.not_after
+    yield Verdict(
+        kind="contradiction",
+        fact=f"date:{nearest.date.isoformat()}",
+        reason=(
+            f"{_who(sentence)} {nearest.text} for {ctx.claim.short}; "
+            f"the baseline implies {expected:%d %B %Y}"
+        ),
+        score=_score(0.7, sentence),
+        highlight=(nearest.start, nearest.end),
+    )
+
+
+def _token_distance(sentence: str, a: tuple[int, int], b: tuple[int, int]) -> int:
+    gap = sentence[a[1]:b[0]] if a[1] <= b[0] else sentence[b[1]:a[0]]
+    return len(_TOKEN.findall(gap))
+
+
+JUDGES: dict[type, Callable[..., Iterator[Verdict]]] = {
+    Quantity: judge_quantity,
+    Unquantified: judge_unquantified,
+    State: judge_state,
+    Assertion: judge_assertion,
+    DateRule: judge_date,
+}
+
+
+def judge(expectation: Expectation, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    """Dispatch to the judge of the expectation's type."""
+    return JUDGES[type(expectation)](expectation, sentence, ctx)

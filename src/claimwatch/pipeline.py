@@ -1,0 +1,299 @@
+"""One feed's cycle, start to finish: the only module wiring the stages to the store and outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from claimwatch import alerts, articles, dedup, entries, feeds
+from claimwatch.baselines import Baseline
+from claimwatch.config import Config, FeedConfig
+from claimwatch.errors import FeedError
+from claimwatch.fetcher import Fetcher
+from claimwatch.logs import log_event
+from claimwatch.matching import Document, is_relevant, match
+from claimwatch.outbox import DrainReport, Outbox
+from claimwatch.sinks import configured_sinks
+from claimwatch.store import Store, open_store
+
+FEEDS_IN_FLIGHT = 20  # feed cycles running at once
+ENTRIES_IN_FLIGHT = 4  # entries of one feed read at once (pages are fetched per host anyway)
+
+logger = logging.getLogger(__name__)
+
+FetchMode = Literal["relevant", "all", "none"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """Everything a feed cycle needs. The daemon swaps in a new one on reload."""
+
+    config: Config
+    baselines: tuple[Baseline, ...]
+    store: Store
+    fetcher: Fetcher
+    outbox: Outbox
+    feed_slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(FEEDS_IN_FLIGHT)
+    )
+    clock: Callable[[], datetime] = utcnow
+    rng: random.Random = field(default_factory=random.Random)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedReport:
+    """What one cycle did, for logs, ``claimwatch once`` and tests."""
+
+    feed: str
+    outcome: feeds.Outcome | Literal["disabled"]
+    entries: int = 0  # entries in the feed body
+    processed: int = 0  # new or changed entries processed
+    alerts: int = 0  # alerts stored
+    next_attempt: datetime | None = None
+    error: str | None = None
+
+
+def should_fetch(mode: FetchMode, title: str, summary: str, baselines: Sequence[Baseline]) -> bool:
+    """Fetch the article page? ``relevant``: only when the entry names a baseline's subject."""
+    if mode == "all":
+        return True
+    if mode == "none":
+        return False
+    return is_relevant(f"{title}\n{summary}", baselines)
+
+
+async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
+    """One feed's cycle. The data path, one stage per line:
+
+        feeds.poll(fetcher, feed, state)        -> FeedPoll      (304/410/failure: record, stop)
+        entries.parse(body)                      -> ParsedFeed    (unparsable: a failed poll)
+        dedup.select(entries, processed hashes)  -> [Entry]       (new, or text changed)
+        store.mark_seen(selected)                                 (seen, not yet processed)
+        should_fetch(feed.fetch_articles, ...)   decides whether articles.read fetches the page
+        articles.read(fetcher, entry)            -> Article
+        matching.match(Document, baselines)      -> [Finding]     (baseline ``since`` applied there)
+        alerts.build(findings, known facts)      -> [Alert]
+        store.commit_entry(entry, alerts)                         (one transaction per entry)
+        store.save_feed_state(next_state)                         (validators saved last)
+        outbox.drain()                           -> every sink, retried until delivered
+
+    A feed's failure is data: recorded, logged once, never raised. Bugs propagate.
+    """
+    async with rt.feed_slots:
+        state = rt.store.feed_state(feed.name, feed.url)
+        if state.disabled_reason is not None:
+            log_event(
+                logger,
+                "feed.skip",
+                status="disabled",
+                feed=feed.name,
+                url=state.url,
+                error=state.disabled_reason,
+            )
+            return FeedReport(feed.name, "disabled", error=state.disabled_reason)
+        max_wait = rt.config.scheduler.max_retry_after
+        result = await feeds.poll(rt.fetcher, feed, state, now=rt.clock(), max_retry_after=max_wait)
+        if result.outcome != "fetched":
+            return _finish(rt, feed, state, result)
+        try:
+            parsed = entries.parse(
+                result.body, feed=feed.name, url=result.url, headers=result.headers
+            )
+        except FeedError as exc:
+            return _finish(rt, feed, state, feeds.failed(result, str(exc)))
+        if parsed.warning:
+            log_event(
+                logger,
+                "feed.parse",
+                level=logging.DEBUG,
+                status="warning",
+                feed=feed.name,
+                url=result.url,
+                error=parsed.warning,
+            )
+        processed, stored = await _process_entries(rt, feed, parsed.entries)
+    report = _finish(rt, feed, state, result, parsed=parsed, processed=processed, alerts=stored)
+    if stored:
+        await rt.outbox.drain()
+    return report
+
+
+async def _process_entries(
+    rt: Runtime, feed: FeedConfig, found: Sequence[entries.Entry]
+) -> tuple[int, int]:
+    """Select the new or changed entries and process each; return (processed, alerts stored)."""
+    seen = rt.store.processed_hashes(feed.name, (e.entry_id for e in found))
+    selected = [(entry, dedup.text_hash(entry)) for entry in dedup.select(found, seen)]
+    rt.store.mark_seen(selected, rt.clock())
+    slots = asyncio.Semaphore(ENTRIES_IN_FLIGHT)
+
+    async def one(entry: entries.Entry, digest: str) -> int:
+        async with slots:
+            return await process_entry(rt, feed, entry, digest)
+
+    tasks = [asyncio.ensure_future(one(entry, digest)) for entry, digest in selected]
+    try:
+        counts = await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:  # a bug in one entry: stop its siblings before propagating
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    return len(selected), sum(counts)
+
+
+async def process_entry(rt: Runtime, feed: FeedConfig, entry: entries.Entry, digest: str) -> int:
+    """Read, match, build and store one entry (one transaction); return the alerts stored."""
+    fetch_page = should_fetch(feed.fetch_articles, entry.title, entry.summary, rt.baselines)
+    article = await articles.read(rt.fetcher, entry, fetch_page=fetch_page)
+    if article.error:
+        log_event(
+            logger,
+            "article.read",
+            level=logging.DEBUG,
+            status="fallback",
+            feed=feed.name,
+            entry_id=entry.entry_id,
+            url=entry.url,
+            error=article.error,
+        )
+    # From here to the commit nothing awaits: facts read and alerts written see the same state.
+    findings = match(Document(entry.title, article.text, entry.published), rt.baselines)
+    now = rt.clock()
+    known = rt.store.known_facts(alerts.claim_keys(findings))
+    built = alerts.build(findings, article=article, detected_at=now, known_facts=known)
+    added = rt.store.commit_entry(entry, digest, built, list(rt.outbox.sinks), now)
+    for alert in added:
+        log_event(
+            logger,
+            "alert.new",
+            status="stored",
+            alert_id=alert.alert_id,
+            baseline_id=alert.baseline_id,
+            claim_id=alert.claim_id,
+            kind=alert.kind,
+            novel=alert.novel,
+            feed=feed.name,
+            entry_id=entry.entry_id,
+            url=entry.url,
+        )
+    log_event(
+        logger,
+        "entry.processed",
+        level=logging.DEBUG,
+        feed=feed.name,
+        entry_id=entry.entry_id,
+        url=entry.url,
+        count=len(added),
+    )
+    return len(added)
+
+
+def _finish(
+    rt: Runtime,
+    feed: FeedConfig,
+    state: feeds.FeedState,
+    result: feeds.FeedPoll,
+    *,
+    parsed: entries.ParsedFeed | None = None,
+    processed: int = 0,
+    alerts: int = 0,
+) -> FeedReport:
+    """Store the feed's next state (after its entries) and log the poll once."""
+    jitter = rt.rng.uniform(0, rt.config.scheduler.jitter)
+    ttl = parsed.ttl if parsed else None
+    new = feeds.next_state(
+        feed, state, result, scheduler=rt.config.scheduler, ttl=ttl, jitter=jitter
+    )
+    rt.store.save_feed_state(feed.name, feed.url, new)
+    count = len(parsed.entries) if parsed else 0
+    failed = result.outcome in ("failed", "gone")
+    log_event(
+        logger,
+        "feed.poll",
+        level=logging.WARNING if failed else logging.INFO,
+        status=result.outcome,
+        feed=feed.name,
+        url=result.url,
+        http_status=result.status,
+        error=result.error,
+        count=count if parsed else None,
+        next_attempt=new.next_attempt,
+    )
+    if new.url != state.url:
+        log_event(
+            logger, "feed.moved", level=logging.WARNING, status="moved", feed=feed.name, url=new.url
+        )
+    return FeedReport(
+        feed.name, result.outcome, count, processed, alerts, new.next_attempt, result.error
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    feeds: tuple[FeedReport, ...]
+    deliveries: DrainReport
+
+
+def active_feeds(config: Config) -> list[FeedConfig]:
+    return [feed for feed in config.feeds if feed.enabled]
+
+
+async def run_all(rt: Runtime) -> RunReport:
+    """Every enabled feed once, concurrently (bounded), then deliver what is due."""
+    results = await asyncio.gather(
+        *(run_feed(rt, feed) for feed in active_feeds(rt.config)), return_exceptions=True
+    )
+    reports: list[FeedReport] = []
+    for feed, result in zip(active_feeds(rt.config), results, strict=True):
+        if isinstance(result, BaseException):
+            _log_crash(feed, result)
+            raise result
+        reports.append(result)
+    return RunReport(tuple(reports), await rt.outbox.drain())
+
+
+def _log_crash(feed: FeedConfig, error: BaseException) -> None:
+    log_event(
+        logger,
+        "feed.crash",
+        level=logging.CRITICAL,
+        status="bug",
+        feed=feed.name,
+        error=repr(error),
+        exc=error,
+    )
+
+
+def open_runtime(config: Config, baselines: tuple[Baseline, ...], store: Store) -> Runtime:
+    """A Runtime with a new fetcher and the configured sinks (caller closes them)."""
+    outbox = Outbox(store, configured_sinks(config))
+    return Runtime(config, baselines, store, Fetcher(config.http), outbox)
+
+
+async def close_runtime(rt: Runtime) -> None:
+    await rt.fetcher.aclose()
+    for sink in rt.outbox.sinks.values():
+        await sink.aclose()
+
+
+async def run_once(config: Config, baselines: tuple[Baseline, ...]) -> RunReport:
+    """``claimwatch once``: open the state, run every feed, deliver, close."""
+    store = open_store(config.state)
+    try:
+        rt = open_runtime(config, baselines, store)
+        try:
+            return await run_all(rt)
+        finally:
+            await close_runtime(rt)
+    finally:
+        store.close()

@@ -1,0 +1,114 @@
+"""The state store: the only code that speaks SQL. ``open_store`` picks the engine.
+
+Guarantees every engine keeps:
+
+- one transaction per entry processed: the entry marked processed, its alerts, their claim
+  facts and one pending delivery per configured sink are written together or not at all;
+- an entry counts as processed only with the text hash it was processed with, so a changed
+  entry is processed again and an entry seen but not processed is never skipped;
+- a feed's validators (ETag, Last-Modified) are saved by the caller only after its entries,
+  so a crash mid-cycle makes the next poll unconditional rather than losing entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal, Protocol
+
+from claimwatch.alerts import Alert, ClaimKey, FactKey
+from claimwatch.entries import Entry
+from claimwatch.feeds import FeedState
+
+DeliveryState = Literal["pending", "delivered", "failed", "refused"]
+
+__all__ = [
+    "AlertStatus",
+    "Delivery",
+    "DeliveryState",
+    "SinkStatus",
+    "Store",
+    "open_store",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One alert due for one sink."""
+
+    alert: Alert
+    sink: str
+    attempts: int  # attempts made so far
+
+
+@dataclass(frozen=True, slots=True)
+class SinkStatus:
+    """Where one alert stands with one sink."""
+
+    sink: str
+    state: DeliveryState
+    attempts: int
+    next_attempt: datetime | None
+    last_error: str | None
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertStatus:
+    alert: Alert
+    deliveries: tuple[SinkStatus, ...]
+
+
+class Store(Protocol):
+    """What the pipeline, the outbox and the CLI need from a state store."""
+
+    path: Path
+
+    def feed_state(self, name: str, configured_url: str) -> FeedState: ...
+
+    def save_feed_state(self, name: str, configured_url: str, state: FeedState) -> None: ...
+
+    def processed_hashes(self, feed: str, entry_ids: Iterable[str]) -> dict[str, str]: ...
+
+    def mark_seen(self, seen: Sequence[tuple[Entry, str]], now: datetime) -> None: ...
+
+    def known_facts(self, keys: Iterable[ClaimKey]) -> set[FactKey]: ...
+
+    def commit_entry(
+        self,
+        entry: Entry,
+        text_hash: str,
+        alerts: Sequence[Alert],
+        sinks: Collection[str],
+        now: datetime,
+    ) -> list[Alert]: ...
+
+    def due_deliveries(
+        self, sinks: Collection[str], now: datetime, limit: int = 100
+    ) -> list[Delivery]: ...
+
+    def record_delivered(self, alert_id: str, sink: str, now: datetime) -> None: ...
+
+    def record_failed(
+        self, alert_id: str, sink: str, error: str, next_attempt: datetime
+    ) -> None: ...
+
+    def record_refused(self, alert_id: str, sink: str, error: str) -> None: ...
+
+    def recent_alerts(self, limit: int) -> list[AlertStatus]: ...
+
+    def counts(self) -> Mapping[str, int]: ...
+
+    def close(self) -> None: ...
+
+
+def open_store(path: Path) -> Store:
+    """Open (creating and migrating as needed) the state database at ``path``.
+
+    Raises StateError when it cannot be opened or was written by a newer claimwatch.
+    """
+    from claimwatch.store.sqlite import SqliteStore  # the only engine so far
+
+    return SqliteStore(path)

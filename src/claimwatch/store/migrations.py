@@ -1,0 +1,105 @@
+"""Numbered schema migrations, applied in order on open; the version lives in ``user_version``.
+
+A migration is appended, never edited: a database at version N has run exactly the first N
+scripts. A database newer than this code is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: feeds, entries, alerts, claim facts and per-sink deliveries
+    """
+    CREATE TABLE feeds (
+        name TEXT PRIMARY KEY,
+        configured_url TEXT NOT NULL,
+        url TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_success TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt TEXT,
+        disabled_reason TEXT,
+        redirect_target TEXT,
+        redirect_count INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE entries (
+        feed TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        url TEXT,
+        title TEXT NOT NULL,
+        published TEXT,
+        text_hash TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        processed_at TEXT,
+        PRIMARY KEY (feed, entry_id)
+    );
+    CREATE TABLE alerts (
+        alert_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('contradiction', 'follow_up')),
+        baseline_id TEXT NOT NULL,
+        claim_id TEXT NOT NULL,
+        article_url TEXT,
+        article_title TEXT NOT NULL,
+        feed TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        published TEXT,
+        evidence TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        detected_at TEXT NOT NULL,
+        novel INTEGER NOT NULL,
+        value REAL,
+        fact TEXT NOT NULL,
+        score REAL NOT NULL
+    );
+    CREATE INDEX alerts_by_time ON alerts (detected_at);
+    CREATE TABLE claim_facts (
+        baseline_id TEXT NOT NULL,
+        claim_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        fact TEXT NOT NULL,
+        first_alert_id TEXT NOT NULL REFERENCES alerts (alert_id),
+        PRIMARY KEY (baseline_id, claim_id, kind, fact)
+    );
+    CREATE TABLE deliveries (
+        alert_id TEXT NOT NULL REFERENCES alerts (alert_id),
+        sink TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed', 'refused')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT,
+        last_error TEXT,
+        delivered_at TEXT,
+        PRIMARY KEY (alert_id, sink)
+    );
+    CREATE INDEX deliveries_due ON deliveries (state, next_attempt);
+    """,
+)
+
+LATEST = len(MIGRATIONS)
+
+
+def schema_version(connection: sqlite3.Connection) -> int:
+    row = connection.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def pending_migrations(current: int, available: int = LATEST) -> range:
+    """The migration numbers still to run; empty when up to date.
+
+    Raises ValueError for a database written by a newer claimwatch.
+    """
+    if current > available:
+        raise ValueError(f"schema version {current} is newer than this claimwatch ({available})")
+    return range(current + 1, available + 1)
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Run every pending migration, each in its own transaction; return the new version."""
+    for number in pending_migrations(schema_version(connection)):
+        script = MIGRATIONS[number - 1]
+        connection.executescript(
+            f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+        )
+    return schema_version(connection)

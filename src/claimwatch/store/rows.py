@@ -1,0 +1,100 @@
+"""Records <-> SQLite rows: column lists, time encoding, and the inserts of one alert.
+
+``insert_alert`` runs inside the caller's transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from claimwatch.alerts import Alert
+from claimwatch.entries import Entry
+
+# S608 below: only these constant column lists and "?" placeholders are ever interpolated.
+ALERT_COLUMNS = (
+    "alert_id, kind, baseline_id, claim_id, article_url, article_title, feed, entry_id, "
+    "published, evidence, reason, detected_at, novel, value, fact, score"
+)
+FEED_COLUMNS = (
+    "url, etag, last_modified, last_success, consecutive_failures, last_error, next_attempt, "
+    "disabled_reason, redirect_target, redirect_count"
+)
+
+
+def encode_time(moment: datetime | None) -> str | None:
+    """Fixed-width UTC text, so that SQL compares times as strings correctly."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def decode_time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def entry_row(entry: Entry, text_hash: str, now: datetime) -> tuple[Any, ...]:
+    return (
+        entry.feed,
+        entry.entry_id,
+        entry.url,
+        entry.title,
+        encode_time(entry.published),
+        text_hash,
+        encode_time(now),
+    )
+
+
+def insert_alert(db: sqlite3.Connection, alert: Alert, sinks: Collection[str]) -> bool:
+    """Insert one alert with its fact and deliveries; False when its id is already stored."""
+    cursor = db.execute(
+        f"INSERT INTO alerts ({ALERT_COLUMNS}) "  # noqa: S608
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (alert_id) DO NOTHING",
+        (
+            alert.alert_id, alert.kind, alert.baseline_id, alert.claim_id, alert.article_url,
+            alert.article_title, alert.feed, alert.entry_id, encode_time(alert.published),
+            alert.evidence, alert.reason, encode_time(alert.detected_at), int(alert.novel),
+            alert.value, alert.fact, alert.score,
+        ),
+    )  # fmt: skip
+    if cursor.rowcount != 1:
+        return False
+    db.execute(
+        "INSERT INTO claim_facts (baseline_id, claim_id, kind, fact, first_alert_id) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (*alert.fact_key, alert.alert_id),
+    )
+    db.executemany(
+        "INSERT INTO deliveries (alert_id, sink, state, attempts) VALUES (?, ?, 'pending', 0)",
+        [(alert.alert_id, sink) for sink in sorted(sinks)],
+    )
+    return True
+
+
+def alert_from_row(row: Sequence[Any]) -> Alert:
+    (alert_id, kind, baseline_id, claim_id, url, title, feed, entry_id, published, evidence,
+     reason, detected_at, novel, value, fact, score) = row  # fmt: skip
+    detected = decode_time(detected_at)
+    assert detected is not None  # NOT NULL column
+    return Alert(
+        alert_id=alert_id,
+        kind=kind,
+        baseline_id=baseline_id,
+        claim_id=claim_id,
+        article_url=url,
+        article_title=title,
+        feed=feed,
+        entry_id=entry_id,
+        published=decode_time(published),
+        evidence=evidence,
+        reason=reason,
+        detected_at=detected,
+        novel=bool(novel),
+        value=value,
+        fact=fact,
+        score=score,
+    )
