@@ -15,7 +15,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,19 +85,25 @@ def load_jsonl_corpus(path: Path) -> list[Item]:
         if not line.strip():
             continue
         record = json.loads(line)
-        first = {(x["claim_id"], x["relation"]) for x in record["labels"] if x["relation"] in ALERTING}
-        second = {
-            (x["claim_id"], x["relation"]) for x in record.get("labels_second", []) if x["relation"] in ALERTING
+        first = {
+            (x["claim_id"], x["relation"]) for x in record["labels"] if x["relation"] in ALERTING
         }
-        items.append(Item(
-            id=record["id"],
-            title=record.get("title") or "",
-            text=record["text"],
-            published=_date(record.get("published")),
-            either=first | second,
-            both=first & second if "labels_second" in record else first,
-            distractor=not record["labels"] and not record.get("labels_second"),
-        ))
+        second = {
+            (x["claim_id"], x["relation"])
+            for x in record.get("labels_second", [])
+            if x["relation"] in ALERTING
+        }
+        items.append(
+            Item(
+                id=record["id"],
+                title=record.get("title") or "",
+                text=record["text"],
+                published=_date(record.get("published")),
+                either=first | second,
+                both=first & second if "labels_second" in record else first,
+                distractor=not record["labels"] and not record.get("labels_second"),
+            )
+        )
     return items
 
 
@@ -114,7 +120,7 @@ def detect(item: Item, baselines: Iterable[Baseline]) -> list[Finding]:
 
 @dataclass
 class Tally:
-    """Precision over predictions (right when any annotator agrees), recall over pairs all agree on."""
+    """Precision over predictions (right if any annotator agrees); recall over agreed pairs."""
 
     predicted: int = 0
     predicted_right: int = 0
@@ -155,7 +161,11 @@ class Score:
         predicted = {(f.claim_id, f.kind) for f in findings}
         claims = {c for c, _ in predicted}
         for claim in sorted(claims | item.both_claims):
-            hit, right, wanted = claim in claims, claim in item.either_claims, claim in item.both_claims
+            hit, right, wanted = (
+                claim in claims,
+                claim in item.either_claims,
+                claim in item.both_claims,
+            )
             self.overall.add(hit, right, wanted)
             self.per_claim[claim].add(hit, right, wanted)
             if hit and not right:
@@ -177,7 +187,8 @@ class Score:
         share = len(self.distractors_alerted) / self.distractors if self.distractors else 0.0
         alerted = f"  {self.distractors_alerted}" if self.distractors_alerted else ""
         lines.append(
-            f"distractors alerted: {len(self.distractors_alerted)}/{self.distractors} = {share:.2f}{alerted}"
+            f"distractors alerted: {len(self.distractors_alerted)}/{self.distractors}"
+            f" = {share:.2f}{alerted}"
         )
         lines.append("-- per claim")
         lines += [self.per_claim[c].line(c) for c in sorted(self.per_claim)]
@@ -197,8 +208,12 @@ def score(items: list[Item], baselines: tuple[Baseline, ...]) -> Score:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, help="a JSON Lines corpus with two annotators' labels")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--corpus", type=Path, help="a JSON Lines corpus with two annotators' labels"
+    )
     parser.add_argument("--baselines", type=Path, default=ROOT / "baselines")
     parser.add_argument("--errors", action="store_true", help="list every miss and false alarm")
     args = parser.parse_args(argv)
@@ -208,7 +223,10 @@ def main(argv: list[str] | None = None) -> int:
         items = load_jsonl_corpus(args.corpus)
         early = [i for i in items if since and i.published and i.published < since]
         scored = [i for i in items if i not in early]
-        title = f"{args.corpus.name}: {len(scored)} texts on/after {since} or undated ({len(early)} earlier left out)"
+        title = (
+            f"{args.corpus.name}: {len(scored)} texts on/after {since} or undated"
+            f" ({len(early)} earlier left out)"
+        )
     else:
         scored = load_own_corpus()
         title = f"own corpus tests/corpus: {len(scored)} items"

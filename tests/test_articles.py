@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.servers import HTML_TYPE, FeedServer, article_page, loopback_http_config
-from tests.servers import SAMPLE_PARAGRAPHS as PARAGRAPHS
 
 from claimwatch.articles import Article, read
 from claimwatch.config import HttpConfig
 from claimwatch.entries import Entry
 from claimwatch.fetcher import Fetcher
+from tests.servers import HTML_TYPE, FeedServer, article_page, loopback_http_config
+from tests.servers import SAMPLE_PARAGRAPHS as PARAGRAPHS
 
 
 def entry_for(url: str | None, *, summary: str = "Short summary.", content: str = "") -> Entry:

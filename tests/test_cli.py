@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from claimwatch.cli import build_parser, duration_text, redact
+from tests.servers import HTML_TYPE, FeedServer
 
 COMMANDS = ["run", "once", "check", "alerts", "scan", "demo"]
 BASELINE = """\
@@ -178,3 +179,33 @@ def test_scan_a_missing_file_exits_2(config_path: Path, tmp_path: Path) -> None:
 def test_demo_is_a_hook_for_now() -> None:
     result = claimwatch("demo")
     assert result.returncode == 2 and "demo" in result.stderr
+
+
+def test_scan_a_url(config_path: Path, feed_server: FeedServer) -> None:
+    paragraph = (
+        "<p>The main bridge in Freedonia was closed by the authorities on Tuesday, officials in "
+        "the capital said, and traffic was sent around the river for the whole week.</p>"
+    )
+    feed_server.route(
+        "/story",
+        f"<html><body><article>{paragraph * 3}</article></body></html>",
+        content_type=HTML_TYPE,
+    )
+    text = config_path.read_text(encoding="utf-8")
+    config_path.write_text(
+        text.replace("[alerts.log]", "[http]\nallow_private_addresses = true\n[alerts.log]"),
+        encoding="utf-8",
+    )
+    result = claimwatch("scan", "--config", str(config_path), feed_server.url("/story"))
+    assert result.returncode == 0, result.stderr
+    assert feed_server.requests_for("/story")
+    assert "freedonia/bridge" in result.stdout or result.stdout.strip() == "no findings"
+
+
+def test_scan_refuses_a_private_address_by_default(
+    config_path: Path, feed_server: FeedServer
+) -> None:
+    result = claimwatch("scan", "--config", str(config_path), feed_server.url("/story"))
+    assert result.returncode == 1
+    assert feed_server.url("/story") in result.stderr and "loopback" in result.stderr
+    assert "Traceback" not in result.stderr and not feed_server.requests

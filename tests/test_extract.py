@@ -5,11 +5,11 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from tests.servers import SAMPLE_PARAGRAPHS as PARAGRAPHS
-from tests.servers import article_page
 
 from claimwatch import extract
 from claimwatch.extract import MIN_ARTICLE_CHARS, article_text, decode_html, html_to_text
+from tests.servers import SAMPLE_PARAGRAPHS as PARAGRAPHS
+from tests.servers import article_page
 
 
 @pytest.mark.parametrize(

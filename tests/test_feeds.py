@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.servers import FeedServer, loopback_http_config
 
 from claimwatch.config import FeedConfig, SchedulerConfig
 from claimwatch.feeds import (
@@ -20,6 +19,7 @@ from claimwatch.feeds import (
     poll,
 )
 from claimwatch.fetcher import Fetcher
+from tests.servers import FeedServer, loopback_http_config
 
 BODY = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

@@ -10,12 +10,12 @@ import zlib
 from typing import Any
 
 import pytest
-from tests.servers import FeedServer, gzip_bomb, loopback_http_config
 
 from claimwatch.config import HttpConfig
 from claimwatch.errors import BlockedAddressError, FetchError
 from claimwatch.fetcher import MAX_REDIRECTS, Fetcher
 from claimwatch.netguard import IPAddress, blocked_reason
+from tests.servers import FeedServer, gzip_bomb, loopback_http_config
 
 BODY = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
 

@@ -9,13 +9,13 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
-from tests.servers import FeedServer
 
 from claimwatch import pipeline
 from claimwatch.baselines import Baseline, load_baselines
 from claimwatch.config import Config, config_from_mapping
 from claimwatch.pipeline import Runtime, open_runtime, run_all, run_feed, should_fetch
 from claimwatch.store import open_store
+from tests.servers import FeedServer
 
 BASELINE = """\
 id: freedonia

@@ -104,7 +104,9 @@ class _Assertion(_Model):
 
     @model_validator(mode="after")
     def _something_to_judge(self) -> _Assertion:
-        if not (self.contradicted_by or self.followed_up_by or self.doubt_contradicts or self.holds):
+        if not (
+            self.contradicted_by or self.followed_up_by or self.doubt_contradicts or self.holds
+        ):
             raise ValueError(
                 "an assertion needs holds, contradicted_by, followed_up_by or doubt_contradicts"
             )
@@ -263,8 +265,13 @@ class Baseline:
 
 def _expectation(raw: _Quantity | _Unquantified | _State | _Assertion | _Date) -> Expectation:
     if isinstance(raw, _Quantity):
-        return Quantity(raw.value, raw.approx, raw.tolerance, PatternSet.of(raw.counts),
-                        PatternSet.of(raw.parts))
+        return Quantity(
+            raw.value,
+            raw.approx,
+            raw.tolerance,
+            PatternSet.of(raw.counts),
+            PatternSet.of(raw.parts),
+        )
     if isinstance(raw, _Unquantified):
         return Unquantified(tuple((k, PatternSet.of([v])) for k, v in raw.measures.items()))
     if isinstance(raw, _State):
@@ -326,9 +333,13 @@ def load_baseline(path: Path) -> Baseline:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise BaselineError(file, [Problem("", f"invalid YAML: {_yaml_message(exc)}", line)]) from exc
+        raise BaselineError(
+            file, [Problem("", f"invalid YAML: {_yaml_message(exc)}", line)]
+        ) from exc
     if not isinstance(data, dict):
-        raise BaselineError(file, [Problem("", "a baseline must be a mapping with id, claims, ...")])
+        raise BaselineError(
+            file, [Problem("", "a baseline must be a mapping with id, claims, ...")]
+        )
     try:
         raw = _Baseline.model_validate(data)
     except ValidationError as exc:
@@ -359,8 +370,17 @@ def load_baselines(paths: Iterable[Path]) -> tuple[Baseline, ...]:
     seen: dict[str, Path] = {}
     for baseline in baselines:
         if baseline.id in seen:
-            problems.append(BaselineError(str(baseline.path), [
-                Problem("id", f"duplicate baseline id {baseline.id!r} (also in {seen[baseline.id]})")]))
+            problems.append(
+                BaselineError(
+                    str(baseline.path),
+                    [
+                        Problem(
+                            "id",
+                            f"duplicate baseline id {baseline.id!r} (also in {seen[baseline.id]})",
+                        )
+                    ],
+                )
+            )
         seen[baseline.id] = baseline.path
     if problems:
         raise BaselineError(problems[0].file, [p for e in problems for p in _reparent(e)])
@@ -387,13 +407,17 @@ def _problem(error: Any, data: dict[str, Any], node: yaml.Node | None) -> Proble
     return Problem(loc, message, _node_line(node, tuple(error["loc"])))
 
 
-def _named_location(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
-    """``("claims", 3, "expect", 0, "quantity", "value")`` -> ``claims[csto-troop-count].expect[0].value``."""
+def _named_location(loc: tuple[Any, ...], data: Any) -> str:
+    """``("claims", 3, "expect", 0, "quantity", "value")`` -> ``claims[<id>].expect[0].value``."""
     out, cursor = "", data
     for part in loc:
         if isinstance(part, int):
             item = cursor[part] if isinstance(cursor, list) and part < len(cursor) else None
-            label = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else part
+            label = (
+                item.get("id")
+                if isinstance(item, dict) and isinstance(item.get("id"), str)
+                else part
+            )
             out += f"[{label}]"
             cursor = item
         elif part in ("quantity", "unquantified", "state", "assertion", "date") and not (

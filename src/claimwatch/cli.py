@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -45,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into e.g. ``head``, which stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 # ---- arguments ---------------------------------------------------------------------------
@@ -252,6 +256,12 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    """Hook for the bundled offline demo (a later issue: ``claimwatch.demo``)."""
-    print("claimwatch demo: not available in this version", file=sys.stderr)
-    return EXIT_INPUT
+    """Serve bundled reports locally, run one pass, print the alerts (uses the config's baselines)."""
+    from claimwatch.demo import describe, reports, run_demo
+
+    _, baselines = _inputs(args)
+    alerts = asyncio.run(run_demo(baselines))
+    print(f"claimwatch demo: {len(reports())} example reports, {len(alerts)} alerts\n")
+    for alert in alerts:
+        print(describe(alert))
+    return EXIT_OK

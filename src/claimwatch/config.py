@@ -160,13 +160,17 @@ def load_config(path: Path) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(file, [Problem("", f"cannot read config: {exc.strerror or exc}")]) from exc
+        raise ConfigError(
+            file, [Problem("", f"cannot read config: {exc.strerror or exc}")]
+        ) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(file, [Problem("", f"not UTF-8 text: {exc.reason}")]) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(file, [Problem("", f"invalid TOML: {exc}", _toml_error_line(exc))]) from exc
+        raise ConfigError(
+            file, [Problem("", f"invalid TOML: {exc}", _toml_error_line(exc))]
+        ) from exc
     return config_from_mapping(data, path=path, text=text)
 
 

@@ -17,7 +17,9 @@ def parse_duration(value: object) -> float:
     elif isinstance(value, str):
         match = _PATTERN.match(value)
         if not match:
-            raise ValueError(f"expected a duration such as '90s', '15m', '1h' or '1d', got {value!r}")
+            raise ValueError(
+                f"expected a duration such as '90s', '15m', '1h' or '1d', got {value!r}"
+            )
         seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"]
     else:
         raise ValueError(f"expected seconds or a duration string, got {type(value).__name__}")

@@ -48,7 +48,8 @@ async def url_text(url: str, config: Config) -> str:
     async with Fetcher(config.http) as fetcher:
         article = await read(fetcher, entry, fetch_page=True)
     if article.source != "page":
-        raise FetchError(article.error or "no article text", url=url)
+        message = (article.error or "no article text").removeprefix(f"{url}: ")
+        raise FetchError(message, url=url)
     return article.text
 
 

@@ -7,6 +7,7 @@ import socket
 from collections.abc import Callable
 
 import pytest
+
 from tests.e2e.helpers import RELEVANT, Service, Workdir, eventually, rss
 
 pytestmark = pytest.mark.slow

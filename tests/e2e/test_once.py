@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from tests.e2e.helpers import Workdir
 
 pytestmark = pytest.mark.slow

@@ -19,7 +19,7 @@ from claimwatch.matching.sentences import Sentence, split_sentences
 
 __all__ = ["Document", "Finding", "is_relevant", "match"]
 
-MIN_SUBJECT_MENTIONS = 2
+MIN_SUBJECT_MENTIONS = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +122,7 @@ def _best_per_kind(
             claim_id=claim.id,
             kind=verdict.kind,
             evidence=sentence.text,
-            reason=verdict.reason[:1].upper() + verdict.reason[1:] + ".",
+            reason=verdict.reason[:1].upper() + verdict.reason[1:].rstrip(".") + ".",
             fact=verdict.fact,
             score=verdict.score,
             value=verdict.value,

@@ -35,11 +35,11 @@ def _term_spans(terms: PatternSet, text: str) -> list[tuple[int, int]]:
 
 def counts_term(
     sentence: str, figure: Figure, figures: Sequence[Figure], terms: PatternSet
-) -> bool:
-    """Does ``figure`` count one of ``terms`` in ``sentence``?"""
+) -> tuple[int, int] | None:
+    """The span of the term ``figure`` counts in ``sentence``, or None."""
     spans = _term_spans(terms, sentence)
     if not spans:
-        return False
+        return None
     wholes = [f for f in figures if not f.is_part]
     later = [f.start for f in wholes if f.start > figure.start]
     earlier = [f.end for f in wholes if f.end < figure.start]
@@ -47,9 +47,9 @@ def counts_term(
     begin = max(earlier, default=0)
     for start, end in spans:
         if figure.end <= start < stop and _after_ok(sentence[figure.end : start]):
-            return True
+            return start, end
         if begin <= start and end <= figure.start and _before_ok(sentence[end : figure.start]):
-            return True
+            return start, end
     return _generic_then_term(sentence, figure, spans, stop)
 
 
@@ -63,12 +63,12 @@ def _before_ok(gap: str) -> bool:
 
 def _generic_then_term(
     sentence: str, figure: Figure, spans: list[tuple[int, int]], stop: int
-) -> bool:
+) -> tuple[int, int] | None:
     """ "164 people, including 103 in the city, were killed": a generic noun, the verb later."""
     tail = sentence[figure.end : stop]
     if not _GENERIC_COUNT.match(tail):
-        return False
-    return any(figure.end <= start < stop for start, _ in spans)
+        return None
+    return next(((a, b) for a, b in spans if figure.end <= a < stop), None)
 
 
 def qualified_as_part(sentence: str, figure: Figure, parts: PatternSet) -> bool:

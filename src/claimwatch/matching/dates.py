@@ -43,8 +43,9 @@ _DAY2 = r"(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(?P<y>(?:19|20)\d\d))?"
 _YEAR2 = r"(?:,?\s+(?P<y2>(?:19|20)\d\d))?"
 _DATE = re.compile(
-    rf"(?<!\w)(?:{_DAY}\s+(?:of\s+)?{_EN_MONTH}{_YEAR}|{_EN_MONTH.replace('?P<m>', '?P<m2>')}\s+{_DAY2}"
-    rf"{_YEAR2}|(?P<rd>[0-3]?\d)\s+{_RU_MONTH}(?:\s+(?P<ry>(?:19|20)\d\d))?)(?!\w)",
+    rf"(?<!\w)(?:{_DAY}\s+(?:of\s+)?{_EN_MONTH}{_YEAR}|"
+    rf"{_EN_MONTH.replace('?P<m>', '?P<m2>')}\s+{_DAY2}{_YEAR2}|"
+    rf"(?P<rd>[0-3]?\d)\s+{_RU_MONTH}(?:\s+(?P<ry>(?:19|20)\d\d))?)(?!\w)",
     re.IGNORECASE,
 )
 _NUMERIC = re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?![\d.])")
@@ -80,7 +81,7 @@ _DATELINE = re.compile(r"^\s*[\w .,'’-]{0,40}?\s[-–—]\s")
 
 
 def _listed_before(sentence: str, start: int, date: dt.date) -> list[DateMention]:
-    """"2 and 3 January", "5-7 January": the first day of a list shares the month."""
+    """ "2 and 3 January", "5-7 January": the first day of a list shares the month."""
     m = _LISTED_DAY.search(sentence, 0, start)
     if m is None or m.end() != start:
         return []
@@ -92,7 +93,7 @@ def _listed_before(sentence: str, start: int, date: dt.date) -> list[DateMention
 
 
 def is_dateline(sentence: str, mention: DateMention) -> bool:
-    """"ALMATY, Jan 26 - ...": the date the report was filed, not of the events in it."""
+    """ "ALMATY, Jan 26 - ...": the date the report was filed, not of the events in it."""
     line = _DATELINE.match(sentence)
     return line is not None and mention.end <= line.end()
 

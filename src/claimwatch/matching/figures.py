@@ -139,7 +139,8 @@ _QUALIFIER = re.compile(
     re.IGNORECASE,
 )
 _AFTER = re.compile(  # qualifier after the number -> kind
-    r"(?:\s+or\s+(?P<at_least>more)|\s+or\s+(?P<about>so)|\s+or\s+(?P<at_most>fewer|less)"
+    r"(?:\s+or\s+(?P<at_least>more)(?!\s+than)|\s+or\s+(?P<about>so)"
+    r"|\s+or\s+(?P<at_most>fewer|less)(?!\s+than)"
     r"|\s*-\s*(?P<odd>odd)|(?P<plus>\+|-plus)|\s+с\s+(?P<more>лишним|небольшим))(?![\w+0-9])",
     re.IGNORECASE,
 )
@@ -197,6 +198,12 @@ _UNIT_BEFORE = [
     ("currency", re.compile(r"(?<!\w)(?:USD|KZT|RUB|EUR)\s*$")),
     ("age", re.compile(r"(?<!\w)(?:aged|age\s+of|возрасте)\s+$", re.I)),
 ]
+# Russian "до" after a number or a verb of change means "to" ("выросло до 225"), not "up to".
+_DO_MEANS_TO = re.compile(
+    r"(?:[0-9]\S*|(?:вы|воз)рос\w*|увелич\w*|сократ\w*|сниз\w*|подня\w*|дошл\w*|дош[её]л)"
+    r"\s+(?:\S+\s+)?до\s*$",
+    re.IGNORECASE,
+)
 _NEXT_WORD = re.compile(r"\s*([^\W\d_]+)")
 _YEAR_FOLLOWERS = frozenset(
     _words("the a an and or but when as to in on at of for with by год года году г гг")
@@ -215,8 +222,9 @@ def _find(sentence: str) -> tuple[Figure, ...]:
     figures: list[Figure] = []
     index = 0
     while index < len(numerals):
-        ranged = _range(sentence, numerals, index)
-        figure = ranged or _single(sentence, numerals[index])
+        floor = figures[-1].end if figures else 0
+        ranged = _range(sentence, numerals, index, floor)
+        figure = ranged or _single(sentence, numerals[index], floor)
         index += 2 if ranged else 1
         if figure is not None:
             figures.append(_with_part(sentence, figure, figures[-1] if figures else None))
@@ -257,14 +265,15 @@ def _before(sentence: str, pos: int) -> str:
     return sentence[max(0, pos - WINDOW) : pos]
 
 
-def _range(sentence: str, numerals: list[Numeral], index: int) -> Figure | None:
+def _range(sentence: str, numerals: list[Numeral], index: int, floor: int) -> Figure | None:
     """ "2,000-3,000", "2,000 to 3,000", "between 2 and 3 thousand", "от 2 до 3 тыс."."""
     if index + 1 >= len(numerals):
         return None
     first, second = numerals[index], numerals[index + 1]
     if first.vague or second.vague or first.bare_year or second.bare_year:
         return None
-    gap, before = sentence[first.end : second.start], _before(sentence, first.start)
+    gap = sentence[first.end : second.start]
+    before = sentence[max(floor, first.start - WINDOW) : first.start]
     opener = _RANGE_OPEN.search(before)
     word = opener.group("w").lower() if opener else ""
     joined = (
@@ -284,9 +293,9 @@ def _range(sentence: str, numerals: list[Numeral], index: int) -> Figure | None:
     return _figure(sentence, (mid, low, second.value, "range"), start, second.end, first)
 
 
-def _single(sentence: str, numeral: Numeral) -> Figure | None:
-    before = _before(sentence, numeral.start)
-    lead = _QUALIFIER.search(before)
+def _single(sentence: str, numeral: Numeral, floor: int = 0) -> Figure | None:
+    """One number with its qualifier; the qualifier may not reach back before ``floor``."""
+    lead = _lead(sentence, numeral, floor)
     trail = None if lead else _AFTER.match(sentence, numeral.end)
     kind = _BEFORE[" ".join(lead.group("q").lower().split())] if lead else "exact"
     if trail:
@@ -294,9 +303,18 @@ def _single(sentence: str, numeral: Numeral) -> Figure | None:
         kind = _AFTER_KIND.get(kind, kind)
     if numeral.bare_year and (kind == "exact" or _reads_as_year(sentence, numeral.end)):
         return None
-    start = numeral.start - (len(before) - lead.start()) if lead else numeral.start
+    start = lead.start("q") if lead else numeral.start
     end = trail.end() if trail else numeral.end
     return _figure(sentence, _interval(numeral, kind), start, end, numeral)
+
+
+def _lead(sentence: str, numeral: Numeral, floor: int) -> re.Match[str] | None:
+    """The qualifier right before the number ("about", "не менее"), if any."""
+    lead = _QUALIFIER.search(sentence, max(floor, numeral.start - WINDOW), numeral.start)
+    is_do = lead is not None and lead.group("q").lower() == "до"
+    if is_do and _DO_MEANS_TO.search(sentence, max(0, numeral.start - WINDOW), numeral.start):
+        return None  # "выросло до 225", "с 164 до 225": "to", not "up to"
+    return lead
 
 
 def _reads_as_year(sentence: str, end: int) -> bool:

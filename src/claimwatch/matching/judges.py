@@ -66,7 +66,7 @@ class Context:
 
 def _negated_before(sentence: str, span: tuple[int, int], max_gap_tokens: int = 1) -> bool:
     """A negation cue ends at most ``max_gap_tokens`` words before ``span``."""
-    for start, end in cues.negation(sentence):
+    for _start, end in cues.negation(sentence):
         if end <= span[0] and len(_TOKEN.findall(sentence[end : span[0]])) <= max_gap_tokens:
             return True
     return False
@@ -76,17 +76,27 @@ def _negated_near(sentence: str, span: tuple[int, int]) -> bool:
     return _negated_before(sentence, span, max_gap_tokens=3)
 
 
-def _who(sentence: str) -> str:
-    """ "According to X, ..." becomes "X says"; unattributed sentences are the article's own."""
+def _source(sentence: str) -> str:
+    """ ", according to X" when the sentence names who says so; "" for the article's own voice."""
     found = cues.attribution(sentence)
-    return f"{found.source} says" if found else "the article says"
+    if found is None:
+        return ""
+    source = found.source
+    return ", according to " + (source[0].lower() + source[1:] if source[:4] == "The " else source)
 
 
-def _figure_phrase(sentence: str, figure: Figure) -> str:
-    """The figure with the few words after it: "2,030 CSTO peacekeepers"."""
-    tail = re.match(r"(?:[\s,]*[\w'’-]+){0,3}", sentence[figure.end :])
-    phrase = sentence[figure.start : figure.end] + (tail.group() if tail else "")
-    return phrase.strip(" ,")
+def _hedge_note(sentence: str) -> str:
+    spans = cues.hedge(sentence)
+    return f" (hedged: “{sentence[spans[0][0] : spans[0][1]]}”)" if spans else ""
+
+
+def _figure_phrase(sentence: str, figure: Figure, term: tuple[int, int] | None) -> str:
+    """The figure with what it counts: "2,030 servicemen", "225 (killed)"."""
+    if term and term[0] >= figure.end and term[0] - figure.end <= 40:
+        return sentence[figure.start : term[1]]
+    if term:
+        return f"{figure.text} ({sentence[term[0] : term[1]]})"
+    return figure.text
 
 
 def _hedged(sentence: str) -> bool:
@@ -95,6 +105,16 @@ def _hedged(sentence: str) -> bool:
 
 def _score(base: float, sentence: str) -> float:
     return round(base * (0.8 if _hedged(sentence) else 1.0), 3)
+
+
+def _measured(phrase: str, measure: str) -> str:
+    """Name the measure unless the phrase already does: "225 killed (deaths)"."""
+    return phrase if measure.lower() in phrase.lower() else f"{phrase} ({measure})"
+
+
+def _reason(sentence: str, text: str) -> str:
+    """One sentence: what the article reports, who says so, and any hedge."""
+    return text.replace("{source}", _source(sentence)) + _hedge_note(sentence)
 
 
 def _fact_text(text: str) -> str:
@@ -112,7 +132,8 @@ def judge_quantity(exp: Quantity, sentence: str, ctx: Context) -> Iterator[Verdi
     figures = find_figures(sentence)
     low, high = exp.interval
     for figure in figures:
-        if not _countable(figure) or not counts_term(sentence, figure, figures, exp.counts):
+        term = counts_term(sentence, figure, figures, exp.counts) if _countable(figure) else None
+        if term is None:
             continue
         if qualified_as_part(sentence, figure, exp.parts) or not _plausible(figure, exp.value):
             continue
@@ -121,9 +142,10 @@ def judge_quantity(exp: Quantity, sentence: str, ctx: Context) -> Iterator[Verdi
         yield Verdict(
             kind="contradiction",
             fact=f"value:{figure.value:g}",
-            reason=(
-                f"{_who(sentence)} {_figure_phrase(sentence, figure)}; "
-                f"the baseline says {ctx.claim.short}"
+            reason=_reason(
+                sentence,
+                f"reports {_figure_phrase(sentence, figure, term)}{{source}}; "
+                f"the baseline says {ctx.claim.short}",
             ),
             score=_score(0.9, sentence),
             highlight=(figure.start, figure.end),
@@ -148,14 +170,17 @@ def judge_unquantified(exp: Unquantified, sentence: str, ctx: Context) -> Iterat
     figures = find_figures(sentence)
     for measure, terms in exp.measures:
         for figure in figures:
-            if not _countable(figure) or not counts_term(sentence, figure, figures, terms):
+            term = counts_term(sentence, figure, figures, terms) if _countable(figure) else None
+            if term is None:
                 continue
             yield Verdict(
                 kind="follow_up",
                 fact=f"{measure}:{figure.value:g}",
-                reason=(
-                    f"{_who(sentence)} {_figure_phrase(sentence, figure)} ({measure}); "
-                    f"the baseline gave no figure for {ctx.claim.short}"
+                reason=_reason(
+                    sentence,
+                    f"reports {_measured(_figure_phrase(sentence, figure, term), measure)}"
+                    f"{{source}}; "
+                    f"the baseline gave no figure for {ctx.claim.short}",
                 ),
                 score=_score(0.85, sentence),
                 highlight=(figure.start, figure.end),
@@ -182,7 +207,11 @@ def judge_state(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
         yield Verdict(
             kind="follow_up",
             fact=f"{change.name}:{stage}",
-            reason=f"{_who(sentence)} the {change.name} is {stage}; the baseline says {exp.holds}",
+            reason=_reason(
+                sentence,
+                f"reports the {change.name} {stage} (“{_quoted(sentence, span)}”){{source}}; "
+                f"the baseline says {exp.holds}",
+            ),
             score=_score({"completed": 0.85, "started": 0.8}.get(stage, 0.7), sentence),
             highlight=span,
         )
@@ -210,9 +239,9 @@ def judge_assertion(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Ver
             yield Verdict(
                 kind="contradiction",
                 fact="doubt",
-                reason=(
-                    f"{_who(sentence)} “{_quoted(sentence, span)}”, against the baseline's "
-                    f"{ctx.claim.short}"
+                reason=_reason(
+                    sentence,
+                    f"casts doubt on {ctx.claim.short} (“{_quoted(sentence, span)}”){{source}}",
                 ),
                 score=_score(0.75, sentence),
                 highlight=span,
@@ -231,8 +260,8 @@ def _contradicted(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator
     yield Verdict(
         kind="contradiction",
         fact=f"contra:{_fact_text(_quoted(sentence, span))}",
-        reason=(
-            f"{_who(sentence)} “{_quoted(sentence, span)}”, which contradicts {ctx.claim.short}"
+        reason=_reason(
+            sentence, f"reports “{_quoted(sentence, span)}”{{source}}, against {ctx.claim.short}"
         ),
         score=_score(0.75, sentence),
         highlight=span,
@@ -246,7 +275,11 @@ def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[V
                 yield Verdict(
                     kind="contradiction",
                     fact=f"negated:{_fact_text(_quoted(sentence, span))}",
-                    reason=f"{_who(sentence)} the opposite of {ctx.claim.short}",
+                    reason=_reason(
+                        sentence,
+                        f"says the opposite of {ctx.claim.short} "
+                        f"(“{_quoted(sentence, span)}” negated){{source}}",
+                    ),
                     score=_score(0.7, sentence),
                     highlight=span,
                 )
@@ -263,7 +296,9 @@ def _followed_up(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[
     yield Verdict(
         kind="follow_up",
         fact=f"follow:{_fact_text(_quoted(sentence, span))}",
-        reason=f"{_who(sentence)} “{_quoted(sentence, span)}”: news on {ctx.claim.short}",
+        reason=_reason(
+            sentence, f"new facts on {ctx.claim.short}: “{_quoted(sentence, span)}”{{source}}"
+        ),
         score=_score(0.7, sentence),
         highlight=span,
     )
@@ -296,9 +331,10 @@ def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
     yield Verdict(
         kind="contradiction",
         fact=f"date:{nearest.date.isoformat()}",
-        reason=(
-            f"{_who(sentence)} {nearest.text} for {ctx.claim.short}; "
-            f"the baseline implies {expected:%d %B %Y}"
+        reason=_reason(
+            sentence,
+            f"dates {ctx.claim.short} to {nearest.text}{{source}}; "
+            f"the baseline says {expected:%-d %B %Y}",
         ),
         score=_score(0.7, sentence),
         highlight=(nearest.start, nearest.end),
@@ -306,7 +342,7 @@ def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
 
 
 def _token_distance(sentence: str, a: tuple[int, int], b: tuple[int, int]) -> int:
-    gap = sentence[a[1]:b[0]] if a[1] <= b[0] else sentence[b[1]:a[0]]
+    gap = sentence[a[1] : b[0]] if a[1] <= b[0] else sentence[b[1] : a[0]]
     return len(_TOKEN.findall(gap))
 
 

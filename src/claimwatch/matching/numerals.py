@@ -245,8 +245,8 @@ _VAGUE_RE = re.compile(
 )
 _VAGUE_HEADS = frozenset(
     _words(
-        "hundreds thousands dozens millions tens сотни сотен тысячи тысяч десятки десятков "
-        "миллионы миллионов"
+        "hundreds thousands dozens millions tens several few сотни сотен тысячи тысяч десятки "
+        "десятков миллионы миллионов несколько нескольких"
     )
 )
 _NUMBER_BEFORE = re.compile(r"(?:[0-9]|\b(?:" + "|".join(_SMALL) + r"))\s*$", re.IGNORECASE)

@@ -1,0 +1,135 @@
+"""``claimwatch demo``: the whole product in seconds, offline.
+
+Bundled example reports (our own writing, in ``demo_data/reports.json``) are served as an RSS
+feed and article pages by a throwaway HTTP server on 127.0.0.1; one pass of the real pipeline
+runs over them with a throwaway state, and the alerts are printed.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from email.utils import format_datetime
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from claimwatch.baselines import Baseline
+from claimwatch.config import Config, config_from_mapping
+from claimwatch.pipeline import run_once
+
+
+def reports() -> list[dict[str, str]]:
+    """The bundled example reports."""
+    data: list[dict[str, str]] = json.loads(
+        files("claimwatch").joinpath("demo_data/reports.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def feed_xml(base: str, items: list[dict[str, str]]) -> bytes:
+    """An RSS 2.0 feed of the reports, each linking to its page on the demo server."""
+    parts = []
+    for item in items:
+        published = datetime.fromisoformat(item["published"].replace("Z", "+00:00"))
+        summary = item["text"].split("\n")[0]
+        parts.append(
+            f"<item><title>{escape(item['title'])}</title>"
+            f"<link>{base}/articles/{item['slug']}.html</link>"
+            f"<guid>{base}/articles/{item['slug']}.html</guid>"
+            f"<pubDate>{format_datetime(published)}</pubDate>"
+            f"<description>{escape(summary)}</description></item>"
+        )
+    channel = "<title>claimwatch demo wire</title><link>" + base + "/</link>" + "".join(parts)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel>{channel}</channel></rss>'.encode()
+
+
+def page_html(item: dict[str, str]) -> bytes:
+    """An article page with the clutter real pages have around the text."""
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in item["text"].split("\n\n"))
+    return (
+        f"<html><head><title>{escape(item['title'])}</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
+        f"<article><h1>{escape(item['title'])}</h1>{paragraphs}</article>"
+        "<footer>Demo wire. All rights reserved.</footer></body></html>"
+    ).encode()
+
+
+def _handler(items: list[dict[str, str]]) -> type[BaseHTTPRequestHandler]:
+    pages = {f"/articles/{i['slug']}.html": i for i in items}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            base = f"http://{self.headers.get('Host', '127.0.0.1')}"
+            if self.path == "/feed.xml":
+                self._send(feed_xml(base, items), "application/rss+xml")
+            elif self.path in pages:
+                self._send(page_html(pages[self.path]), "text/html; charset=utf-8")
+            else:
+                self.send_error(404)
+
+        def _send(self, body: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the demo prints alerts, not access logs."""
+
+    return Handler
+
+
+@contextmanager
+def serving(items: list[dict[str, str]]) -> Iterator[str]:
+    """A feed server on an ephemeral loopback port; yields the feed URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(items))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def demo_config(folder: Path, feed_url: str, baselines: tuple[Baseline, ...]) -> Config:
+    """A throwaway config: state and alert log in ``folder``, loopback pages allowed."""
+    data = {
+        "state": str(folder / "demo.db"),
+        "baselines": [str(b.path) for b in baselines],
+        "http": {"allow_private_addresses": True, "total_timeout": 10},
+        "alerts": {"log": {"path": str(folder / "alerts.jsonl")}},
+        "feeds": [{"name": "demo-wire", "url": feed_url, "fetch_articles": "all"}],
+    }
+    return config_from_mapping(data, path=folder / "demo.toml")
+
+
+def describe(alert: dict[str, Any]) -> str:
+    """A few readable lines per alert."""
+    novel = "" if alert["novel"] else " (repeat)"
+    return (
+        f"[{alert['kind']}] {alert['claim_id']}{novel}\n"
+        f"  article:  {alert['article_title']}\n"
+        f"  evidence: {alert['evidence']}\n"
+        f"  reason:   {alert['reason']}\n"
+    )
+
+
+async def run_demo(baselines: tuple[Baseline, ...]) -> list[dict[str, Any]]:
+    """Serve the reports, run one pass, return the alerts written to the log."""
+    items = reports()
+    with tempfile.TemporaryDirectory(prefix="claimwatch-demo-") as tmp, serving(items) as url:
+        config = demo_config(Path(tmp), url, baselines)
+        await run_once(config, baselines)
+        log = Path(tmp) / "alerts.jsonl"
+        lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+        return [json.loads(line) for line in lines]
