@@ -176,9 +176,14 @@ def test_scan_a_missing_file_exits_2(config_path: Path, tmp_path: Path) -> None:
     assert result.returncode == 2 and "absent.txt" in result.stderr
 
 
-def test_demo_is_a_hook_for_now() -> None:
-    result = claimwatch("demo")
-    assert result.returncode == 2 and "demo" in result.stderr
+def test_demo_runs_offline_and_prints_the_alerts() -> None:
+    result = claimwatch("-q", "demo")
+    assert result.returncode == 0, result.stderr
+    assert "claimwatch demo: 5 example reports" in result.stdout
+    # the bundled reports carry a troop figure, a toll, torture reports and one off-topic story
+    for expected in ("[contradiction] csto-troop-count", "[follow_up] casualties", "2,030"):
+        assert expected in result.stdout
+    assert "oil output" not in result.stdout.lower()
 
 
 def test_scan_a_url(config_path: Path, feed_server: FeedServer) -> None:

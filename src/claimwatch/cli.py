@@ -256,10 +256,12 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    """Serve bundled reports locally, run one pass, print the alerts (uses the config's baselines)."""
+    """Serve bundled reports locally, run one pass, print alerts (the config's baselines)."""
     from claimwatch.demo import describe, reports, run_demo
 
     _, baselines = _inputs(args)
+    if args.verbose == 0:
+        logging.getLogger("claimwatch").setLevel(logging.WARNING)  # the alerts are the output
     alerts = asyncio.run(run_demo(baselines))
     print(f"claimwatch demo: {len(reports())} example reports, {len(alerts)} alerts\n")
     for alert in alerts:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _WORD_GAP = r"[\s\-‐–—]+"
+_HYPHEN = r"[\s\-‐–—]?"
 _FORBIDDEN = re.compile(r"[()\[\]{}?\\^$]|\*(?=\w)")
 
 
@@ -24,7 +25,7 @@ def term_regex(term: str) -> str:
     parts = []
     for word in words:
         pieces = [re.escape(p) for p in re.split(r"-", word) if p]
-        parts.append(_WORD_GAP.join(pieces))
+        parts.append(_HYPHEN.join(pieces))  # "anti-terror" also finds "antiterror", "anti terror"
     body = _WORD_GAP.join(parts)
     tail = r"\w*" if wildcard else r"(?!\w)"
     return rf"(?<!\w){body}{tail}"
@@ -88,9 +89,11 @@ class PatternSet:
     def __bool__(self) -> bool:
         return bool(self.patterns)
 
-    def first(self, text: str) -> tuple[Pattern, list[tuple[int, int]]] | None:
-        """The first pattern that matches and its spans."""
+    def first(self, text: str, min_groups: int = 1) -> tuple[Pattern, list[tuple[int, int]]] | None:
+        """The first pattern (of at least ``min_groups`` groups) that matches, and its spans."""
         for pattern in self.patterns:
+            if len(pattern.groups) < min_groups:
+                continue
             spans = pattern.spans(text)
             if spans is not None:
                 return pattern, spans

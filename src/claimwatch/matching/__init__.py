@@ -7,11 +7,13 @@ judged there (``judges``); the best verdict per claim and kind becomes a Finding
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from claimwatch.baselines import Baseline, Claim
+from claimwatch.baselines import Assertion, Baseline, Claim
 from claimwatch.matching.dates import about_an_earlier_year, only_earlier_years
 from claimwatch.matching.findings import Finding
 from claimwatch.matching.judges import Context, Verdict, judge
@@ -46,12 +48,25 @@ def match(document: Document, baselines: Sequence[Baseline]) -> list[Finding]:
     return findings
 
 
-def _sentences(document: Document) -> list[Sentence]:
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A sentence and the paragraph it stands in (the title is paragraph -1)."""
+
+    sentence: Sentence
+    paragraph: int
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def _sentences(document: Document) -> list[_Unit]:
     title = split_sentences(document.title) if document.title else []
     body = split_sentences(document.text)
+    breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(document.text)]
+    units = [_Unit(s, bisect.bisect_left(breaks, s.start)) for s in body]
     if title and body and body[0].text == title[-1].text:
-        return body  # the text already starts with its headline
-    return title + body
+        return units  # the text already starts with its headline
+    return [_Unit(s, -1) for s in title] + units
 
 
 def _in_scope(document: Document, baseline: Baseline) -> bool:
@@ -72,11 +87,11 @@ def _in_scope(document: Document, baseline: Baseline) -> bool:
 
 
 def _match_baseline(
-    document: Document, sentences: list[Sentence], baseline: Baseline
+    document: Document, sentences: list[_Unit], baseline: Baseline
 ) -> Iterable[Finding]:
     full_text = f"{document.title}\n{document.text}"
     year = _story_year(document, baseline)
-    current = [s for s in sentences if not about_an_earlier_year(s.text, year)]
+    current = [u for u in sentences if not about_an_earlier_year(u.sentence.text, year)]
     for claim in baseline.claims:
         if not claim.about.matches(full_text):
             continue
@@ -93,19 +108,24 @@ def _story_year(document: Document, baseline: Baseline) -> int:
     return anchor.year if anchor else datetime.now().year
 
 
-def _verdicts(
-    claim: Claim, sentences: list[Sentence], year: int
-) -> Iterable[tuple[Sentence, Verdict]]:
-    ctx = Context(claim=claim, year=year)
-    previous_about = False
-    for sentence in sentences:
-        about = claim.about.matches(sentence.text)
-        in_window, previous_about = about or previous_about, about
-        if not in_window:
-            continue  # a sentence is read when it, or the one before it, names the claim
+def _verdicts(claim: Claim, units: list[_Unit], year: int) -> Iterable[tuple[Sentence, Verdict]]:
+    """Judge every sentence near the claim's terms (the same sentence, the one before, or an
+    earlier one of the same paragraph); elsewhere only the claim's specific cues."""
+    near = Context(claim=claim, year=year)
+    away = Context(claim=claim, year=year, near_claim=False)
+    about_paragraph, previous_about = -2, False
+    for unit in units:
+        about = claim.about.matches(unit.sentence.text)
+        is_near = about or previous_about or unit.paragraph == about_paragraph
+        if about:
+            about_paragraph = unit.paragraph
+        previous_about = about
+        ctx = near if is_near else away
         for expectation in claim.expectations:
-            for verdict in judge(expectation, sentence.text, ctx):
-                yield sentence, verdict
+            if ctx is away and not isinstance(expectation, Assertion):
+                continue
+            for verdict in judge(expectation, unit.sentence.text, ctx):
+                yield unit.sentence, verdict
 
 
 def _best_per_kind(

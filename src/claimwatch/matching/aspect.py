@@ -11,6 +11,7 @@ form ("withdrew", "were withdrawn", "are leaving", "выведены"). Rules, i
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 
@@ -93,7 +94,7 @@ _BY_DATE = re.compile(
 
 def aspect(sentence: str, event_span: tuple[int, int]) -> Stage | None:
     """The stage the sentence reports for the event word at ``event_span``, or None."""
-    tokens = [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
+    tokens = _tokens(sentence)
     inside = [i for i, (_, s, e) in enumerate(tokens) if s < event_span[1] and event_span[0] < e]
     if not inside:
         return None
@@ -104,6 +105,11 @@ def aspect(sentence: str, event_span: tuple[int, int]) -> Stage | None:
     if own is not None:
         found.append((0, own, own == "announced"))
     return _choose(found, words[max(0, first - BEFORE_TOKENS) : last + AFTER_TOKENS + 1])
+
+
+@lru_cache(maxsize=1024)
+def _tokens(sentence: str) -> tuple[tuple[str, int, int], ...]:
+    return tuple((m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(sentence))
 
 
 def _markers(words: list[str], first: int, last: int) -> list[tuple[int, Stage, bool]]:

@@ -8,18 +8,13 @@ a phrase only counts in the reading given in its comment.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from claimwatch.matching.aspect import Stage, aspect
-
-
-def _words(text: str, sep: str | None = None) -> tuple[str, ...]:
-    """A word list written as one string (keeps the long vocabularies readable)."""
-    return tuple(text.split(sep))
-
+from claimwatch.matching.attribution import MAX_SOURCE_WORDS, Attribution, attribution
 
 __all__ = [
+    "MAX_SOURCE_WORDS",
     "Attribution",
     "Stage",
     "aspect",
@@ -31,11 +26,34 @@ __all__ = [
     "negation",
 ]
 
+
+def _words(text: str, sep: str | None = None) -> tuple[str, ...]:
+    """A word list written as one string (keeps the long vocabularies readable)."""
+    return tuple(text.split(sep))
+
+
 Span = tuple[int, int]
 _I = re.IGNORECASE
 
 
-def _spans(pattern: re.Pattern[str], sentence: str) -> list[Span]:
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=4096)
+def _lower_words(sentence: str) -> frozenset[str]:
+    return frozenset(_LETTERS.findall(sentence.lower()))
+
+
+def _spans(
+    pattern: re.Pattern[str],
+    sentence: str,
+    prefixes: tuple[str, ...] = (),
+    words: frozenset[str] = frozenset(),
+) -> list[Span]:
+    """Every match of ``pattern``; skipped (fast) unless a trigger word or prefix occurs."""
+    present = _lower_words(sentence)
+    if present.isdisjoint(words) and not any(w.startswith(prefixes) for w in present):
+        return []
     return [m.span() for m in pattern.finditer(sentence)]
 
 
@@ -63,19 +81,31 @@ _NOT_NEGATION = re.compile(
 )
 
 
+_NEGATION_TRIGGERS = frozenset(
+    _words(
+        "no not never none nobody nothing neither nor without cannot unfounded baseless "
+        "groundless untrue false fail failed fails не нет ни никаких никакого никакой никакие "
+        "без никто ничего никогда"
+    )
+)
+_NOT_NEGATION_TRIGGERS = frozenset(_words("no not не"))
+
+
 def negation(sentence: str) -> list[Span]:
     """Spans of negation cues; "not only", "no doubt" and "No. 5" are not negations."""
-    excluded = _spans(_NOT_NEGATION, sentence)
+    contraction = "n't" in sentence or "n’t" in sentence
+    prefixes = ("",) if contraction else ()  # "didn't": any word may carry it
+    excluded = _spans(_NOT_NEGATION, sentence, words=_NOT_NEGATION_TRIGGERS)
     return [
         span
-        for span in _spans(_NEGATION, sentence)
+        for span in _spans(_NEGATION, sentence, prefixes, _NEGATION_TRIGGERS)
         if not any(a <= span[0] < b for a, b in excluded)
     ]
 
 
 def contrastive(sentence: str) -> list[Span]:
     """ "not only ... but also", "не только": a negation word that adds rather than denies."""
-    found = _spans(_NOT_NEGATION, sentence)
+    found = _spans(_NOT_NEGATION, sentence, words=_NOT_NEGATION_TRIGGERS)
     return [(a, b) for a, b in found if sentence[a:b].lower().startswith(("not", "не"))]
 
 
@@ -113,12 +143,18 @@ _DENIAL = re.compile(
 )
 
 
+_DENIAL_TRIGGERS = _words(
+    "deni deny reject dismiss disput refut call describ label brand term truth опроверг отрица "
+    "отверг назва соответств"
+)
+
+
 def denial(sentence: str) -> list[Span]:
     """A speaker denying or rejecting something ("denied", "rejected the claims", "опроверг").
 
     "was denied access" is no denial: a passive "denied" is skipped.
     """
-    return _spans(_DENIAL, sentence)
+    return _spans(_DENIAL, sentence, _DENIAL_TRIGGERS)
 
 
 # ---- hedging ------------------------------------------------------------------------------
@@ -139,9 +175,20 @@ _HEDGE = re.compile(
 )
 
 
+_HEDGE_WORDS = frozenset(
+    _words(
+        "allegedly alleged reportedly purportedly supposedly apparently unconfirmed unverified "
+        "claimed claiming rumored rumoured rumor rumour rumors rumours may might could cannot can "
+        "якобы предположительно возможно вероятно слухам"
+    )
+)
+_HEDGE_PREFIXES = _words("неподтвержд")
+
+
 def hedge(sentence: str) -> list[Span]:
     """Cues that the sentence reports something unconfirmed ("reportedly", "якобы")."""
-    return _spans(_HEDGE, sentence)
+    prefixes = ("",) if " said to" in sentence else _HEDGE_PREFIXES  # "is said to"
+    return _spans(_HEDGE, sentence, prefixes, _HEDGE_WORDS)
 
 
 # ---- doubt about evidence -----------------------------------------------------------------
@@ -171,144 +218,9 @@ _DOUBT = re.compile(
 )
 
 
+_DOUBT_TRIGGERS = _words("evidence proof unsubstant fail доказат бездоказат")
+
+
 def doubt(sentence: str) -> list[Span]:
     """Phrases that dispute the evidence for a claim ("offered no proof", "без доказательств")."""
-    return _spans(_DOUBT, sentence)
-
-
-# ---- attribution --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Attribution:
-    """Who the sentence says is speaking: ``sentence[start:end] == source``."""
-
-    source: str
-    start: int
-    end: int
-    cue: str  # "according to", "said", "по данным", ...
-
-
-MAX_SOURCE_WORDS = 8
-_SPEECH = (
-    r"said|says|told|stated|announced|reported|claimed|confirmed|added|noted|wrote|tweeted|"
-    r"insisted|alleged|estimated|warned|acknowledged|admitted|declared|asserted|explained|"
-    r"stressed|emphasi[sz]ed|argued|denied|сообщил[аио]?|заявил[аио]?|сказал[аи]?|отметил[аи]?|"
-    r"подчеркнул[аи]?|рассказал[аи]?|объявил[аи]?|сообщает|заявляет|передает|передаёт"
-)
-_ACCORDING = re.compile(
-    r"(?<!\w)(?P<cue>according\s+to|as\s+reported\s+by|citing|по\s+(?:данным|словам|информации|"
-    r"сообщению|оценкам|мнению))\s+",
-    _I,
-)
-_SPEECH_RE = re.compile(rf"(?<!\w)(?P<cue>{_SPEECH})(?!\w)", _I)
-_CLAUSE_START = re.compile(r"[^,;:\"“”«»()\[\]—–!?]*$")
-_CYRILLIC = re.compile(r"[а-яё]", _I)
-_CLAUSE_END = re.compile(r"[^,;:\"“”«»()\[\]—–!?0-9]*")
-_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
-_SOURCE_STOP = frozenset(
-    _words(
-        "that which who whom there as when while after since because if than to by on at in into "
-        "during with from was were is are has have had will would be been said says told more "
-        "about some nearly almost over this these those its it also later earlier that и что "
-        "как в на о об во время после когда который которые это также monday tuesday wednesday "
-        "thursday friday saturday sunday today yesterday tonight"
-    )
-)
-_ADVERBS = frozenset(
-    _words(
-        "also later earlier previously further separately again then now recently reportedly "
-        "officially publicly repeatedly has have had также ранее позже"
-    )
-)
-_PASSIVE = frozenset(_words("was were is are be been being"))
-_PRONOUNS = frozenset(_words("he she they it we i you this that он она они оно мы я это"))
-_FUNCTION = frozenset(_words("the a an of for and 's его ее её их"))
-
-
-def attribution(sentence: str) -> Attribution | None:
-    """The speaker a sentence names ("according to X", "X said", '"...," said X', "по словам X").
-
-    Pronouns ("he said") give None: the source is somewhere else in the article.
-    """
-    return _cached_attribution(sentence)
-
-
-@lru_cache(maxsize=4096)
-def _cached_attribution(sentence: str) -> Attribution | None:
-    for m in _ACCORDING.finditer(sentence):
-        found = _source_after(sentence, m.end(), m.group("cue"))
-        if found:
-            return found
-    for m in _SPEECH_RE.finditer(sentence):
-        found = _speaker(sentence, m)
-        if found:
-            return found
-    return None
-
-
-def _speaker(sentence: str, m: re.Match[str]) -> Attribution | None:
-    """The subject before a speech verb, or the one after it in '"...," said X' / "заявил X"."""
-    before = sentence[max(0, m.start() - 120) : m.start()]
-    cue = m.group("cue")
-    inverted = before.rstrip().endswith((",", '"', "”", "»")) or not before.strip()
-    russian = _CYRILLIC.match(cue) is not None
-    if inverted or (russian and _looks_like_subject(sentence, m.end())):
-        found = _source_after(sentence, m.end(), cue)
-        if found or russian:
-            return found
-    return _source_before(sentence, m.start(), cue)
-
-
-def _looks_like_subject(sentence: str, pos: int) -> bool:
-    nxt = _WORD.search(sentence, pos, pos + 40)
-    return nxt is not None and nxt.group().lower() not in _SOURCE_STOP
-
-
-def _source_after(sentence: str, pos: int, cue: str) -> Attribution | None:
-    """A source phrase starting at ``pos``: up to punctuation, a digit or a stop word."""
-    clause = _CLAUSE_END.match(sentence, pos)
-    words = list(_WORD.finditer(sentence, pos, clause.end() if clause else pos))
-    kept = []
-    for word in words[:MAX_SOURCE_WORDS]:
-        if word.group().lower() in _SOURCE_STOP:
-            break
-        kept.append(word)
-    return _make(sentence, kept, cue)
-
-
-def _source_before(sentence: str, pos: int, cue: str) -> Attribution | None:
-    """The subject just before ``pos``, back to punctuation or a preposition."""
-    clause = _CLAUSE_START.search(sentence, max(0, pos - 120), pos)
-    start = clause.start() if clause else pos
-    words = list(_WORD.finditer(sentence, start, pos))
-    while words and words[-1].group().lower() in _ADVERBS:
-        words.pop()
-    if words and words[-1].group().lower() in _PASSIVE | _FUNCTION:
-        return None  # "it was reported", "the number of confirmed cases"
-    kept: list[re.Match[str]] = []
-    for word in reversed(words):
-        if word.group().lower() in _SOURCE_STOP or len(kept) == MAX_SOURCE_WORDS:
-            break
-        kept.insert(0, word)
-    return _make(sentence, _from_determiner(kept), cue)
-
-
-def _from_determiner(words: list[re.Match[str]]) -> list[re.Match[str]]:
-    """ "a statement the ministry" -> "the ministry"; "the head of the ministry" stays whole."""
-    for i in range(len(words) - 1, 0, -1):
-        if words[i].group().lower() == "the" and words[i - 1].group().lower() not in _FUNCTION:
-            return words[i:]
-    return words
-
-
-def _make(sentence: str, words: list[re.Match[str]], cue: str) -> Attribution | None:
-    while words and words[-1].group().lower() in _FUNCTION:
-        words = words[:-1]
-    if not words:
-        return None
-    if len(words) == 1 and words[0].group().lower() in _PRONOUNS | _FUNCTION:
-        return None
-    start, end = words[0].start(), words[-1].end()
-    source = sentence[start:end].rstrip(".")
-    return Attribution(source, start, start + len(source), " ".join(cue.lower().split()))
+    return _spans(_DOUBT, sentence, _DOUBT_TRIGGERS)

@@ -59,6 +59,12 @@ class Context:
 
     claim: Claim
     year: int  # for dates written without a year
+    near_claim: bool = True  # the sentence or the one before names the claim (``about``)
+
+    @property
+    def min_groups(self) -> int:
+        """Away from the claim's terms only specific cues count: patterns of two groups or more."""
+        return 1 if self.near_claim else 2
 
 
 # ---- shared readings ----------------------------------------------------------------------
@@ -232,6 +238,9 @@ def _stage(sentence: str, span: tuple[int, int]) -> str | None:
 
 def judge_assertion(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Verdict]:
     yield from _contradicted(exp.contradicted_by, sentence, ctx)
+    yield from _followed_up(exp.followed_up_by, sentence, ctx)
+    if not ctx.near_claim:
+        return  # negation and doubt need the claim's own terms at hand
     if exp.holds:
         yield from _holds_negated(exp.holds, sentence, ctx)
     if exp.doubt_contradicts and not cues.denial(sentence):
@@ -247,11 +256,10 @@ def judge_assertion(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Ver
                 highlight=span,
             )
             break
-    yield from _followed_up(exp.followed_up_by, sentence, ctx)
 
 
 def _contradicted(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
-    hit = patterns.first(sentence)
+    hit = patterns.first(sentence, ctx.min_groups)
     if hit is None or cues.denial(sentence):
         return  # a denial of someone else's accusation does not contradict the claim
     span = hit[1][0]
@@ -287,7 +295,7 @@ def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[V
 
 
 def _followed_up(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
-    hit = patterns.first(sentence)
+    hit = patterns.first(sentence, ctx.min_groups)
     if hit is None:
         return
     span = hit[1][0]
