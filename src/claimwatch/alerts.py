@@ -42,6 +42,7 @@ class Alert:
     value: float | None
     fact: str
     score: float
+    highlight: tuple[int, int] | None = None  # span of the decisive phrase in ``evidence``
 
     @property
     def claim_key(self) -> ClaimKey:
@@ -111,6 +112,7 @@ def build(
                 value=finding.value,
                 fact=finding.fact,
                 score=finding.score,
+                highlight=finding.highlight,
             )
         )
         seen.add(fact)

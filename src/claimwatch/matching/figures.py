@@ -120,7 +120,7 @@ _UNITS = [
     (
         "currency",
         re.compile(
-            r"\s*(?:tenge|rubles?|roubles?|(?:US\s+)?dollars?|euros?|рубл\w*|руб\b\.?|тенге|"
+            r"[\s-]*(?:of\s+)?(?:tenge|rubles?|roubles?|(?:US\s+)?dollars?|euros?|рубл\w*|руб\b\.?|тенге|"
             r"доллар\w*|евро|USD|KZT|RUB|EUR|GBP)\b",
             re.I,
         ),

@@ -30,6 +30,11 @@ from claimwatch.terms import PatternSet
 _TOKEN = re.compile(r"\w+")
 MAX_DATE_GAP = 6  # words between an event and the date that dates it
 PLAUSIBLE_RATIO = 3.0  # a figure further than this from the claim's counts something else
+_IRREALIS = re.compile(
+    r"\b(?:call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|appeal(?:s|ed)? for|"
+    r"should|must|would|could|if|unless|whether|no|without)\W+(?:\w+\W+){0,3}$",
+    re.I,
+)
 _CONDITION = re.compile(
     r"\b(?:once|as soon as|if|unless|when the situation|after the situation|until the situation)\b",
     re.I,
@@ -299,8 +304,8 @@ def _followed_up(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[
     if hit is None:
         return
     span = hit[1][0]
-    if _negated_near(sentence, span):
-        return
+    if _negated_near(sentence, span) or _IRREALIS.search(sentence[: span[0]]):
+        return  # "no trial", "called for an inquiry": a request or an absence is not news
     yield Verdict(
         kind="follow_up",
         fact=f"follow:{_fact_text(_quoted(sentence, span))}",

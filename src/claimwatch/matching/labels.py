@@ -27,6 +27,8 @@ _EN_MONTHS = [
 _MONTH = "|".join(sorted([*_EN_MONTHS, *(m.upper() for m in _EN_MONTHS)], key=len, reverse=True))
 _RU_MONTH = "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
 _DAY = r"[0-9]{1,2}(?:st|nd|rd|th)?"
+_RU_DAY = r"[0-9]{1,2}(?:-?го)?"
+_DAY_JOIN = r"(?:\s*[-–,]\s*|\s+(?:and|or|и|или)\s+)"  # "6-7", "6, 7 and 8", "6 и 7"
 _DESIGNATOR = (  # Article 4, Articles 2 and 4, No. 3, статья 272, часть 2, № 5
     r"(?:\b(?i:articles?|art\.|sections?|paragraphs?|clauses?|chapters?|resolutions?|decrees?|"
     r"nos?\.|part|item|annex|protocol|amendments?|flight|route|highway|page|pp?\.|vol\.|room|"
@@ -44,13 +46,13 @@ _AT_NUMBER = re.compile(
             r"[0-9]{1,2}:[0-9]{2}",  # 21:29
             r"[0-9]{1,2}(?:[.:][0-9]{2})?\s*(?:[ap]\.m\.|[ap]m\b|o['’]clock)",  # 10 a.m.
             r"(?:19|20)[0-9]{2}\s*[-–—/]\s*(?:(?:19|20)[0-9]{2}|[0-9]{2})(?![0-9])",  # 2021-22
-            rf"{_DAY}(?:\s*[-–]\s*{_DAY})?\s+(?:of\s+)?(?:{_MONTH})\b",  # 6 January, 6-7 Jan
-            rf"[0-9]{{1,2}}(?:\s*[-–]\s*[0-9]{{1,2}})?(?:-?го)?\s+(?:{_RU_MONTH})",  # 6 января
+            rf"{_DAY}(?:{_DAY_JOIN}{_DAY})*\s+(?:of\s+)?(?:{_MONTH})\b",  # 6 January, 4 and 5 Jan
+            rf"{_RU_DAY}(?:{_DAY_JOIN}{_RU_DAY})*\s+(?:{_RU_MONTH})",  # 6 января, 6-го и 7-го
         ]
     )
 )
-# A month name just before a day number: "Jan. 6", "January 6-7".
-_AFTER_MONTH = re.compile(rf"\b(?:{_MONTH})\.?\s+(?:{_DAY}\s*[-–]\s*)?$")
+# A month name just before a day number: "Jan. 6", "January 6-7", "January 6 and 7".
+_AFTER_MONTH = re.compile(rf"\b(?:{_MONTH})\.?\s+(?:{_DAY}{_DAY_JOIN})*$")
 # References just before a number: "Article 4", "the 4 of Articles 2 and 4", "+7 727 ...".
 _AFTER_REFERENCE = re.compile(
     "(?:"

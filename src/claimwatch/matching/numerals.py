@@ -154,7 +154,9 @@ _WORD_RUN = re.compile(
 _TOKEN = re.compile(r"[^\W\d_]+")
 _RUN_WORDS = frozenset(_ALL_WORDS)
 # "one of", "no one", "один из": the word "one" as a pronoun, not a count.
-_ONE_AFTER = re.compile(r"\s+(?:of|another|by|day|time|way|side|hand|thing|из)\b", re.I)
+_ONE_AFTER = re.compile(
+    r"\s+(?:of|another|by|day|time|way|side|hand|thing|из)\b|\s*(?:[.,;:!?)\"”»]|$)", re.I
+)  # "one of", "a legal one.", "there will not be one"
 _ONE_BEFORE = re.compile(r"(?:\bno|\bany|\bevery|\beach|\bthis|\bthat|\bthe|\bwhich)\s+$", re.I)
 
 _State = tuple[float, float, float, float]  # total, current, smallest scale so far, scale used
@@ -225,17 +227,26 @@ def _is_pronoun_one(sentence: str, n: Numeral) -> bool:
 
 # ---- vague counts -------------------------------------------------------------------------
 
+_TENS_OF = r"(?:tens|десятк(?:и|ов))\s+(?:of\s+)?"
+_HUNDREDS_OF = r"(?:hundreds|сотн(?:и|ен))\s+(?:of\s+)?"
+_SEVERAL = r"(?:several|a\s+few|несколько|нескольких)\s+"
 _VAGUE = [  # (pattern, low, high); tried in order, longer phrases first
-    (r"tens\s+of\s+thousands|десятк(?:и|ов)\s+тысяч", 2e4, 99999.0),
-    (r"hundreds\s+of\s+thousands|сотн(?:и|ен)\s+тысяч", 2e5, 999999.0),
-    (r"(?:several|a\s+few|несколько|нескольких)\s+(?:hundred|сотен)", 200.0, 999.0),
-    (r"(?:several|a\s+few|несколько|нескольких)\s+(?:thousand|тысяч)", 2000.0, 9999.0),
-    (r"(?:several|a\s+few|несколько|нескольких)\s+(?:dozen|десятков)", 24.0, 99.0),
+    (rf"{_TENS_OF}(?:thousands|тысяч)", 2e4, 99999.0),
+    (rf"{_HUNDREDS_OF}(?:thousands|тысяч)", 2e5, 999999.0),
+    (rf"{_TENS_OF}(?:millions|миллионов)", 2e7, 99999999.0),
+    (rf"{_HUNDREDS_OF}(?:millions|миллионов)", 2e8, 999999999.0),
+    (rf"{_TENS_OF}(?:billions|миллиардов)", 2e10, 99999999999.0),
+    (rf"{_HUNDREDS_OF}(?:billions|миллиардов)", 2e11, 999999999999.0),
+    (rf"{_SEVERAL}(?:hundred|сотен)", 200.0, 999.0),
+    (rf"{_SEVERAL}(?:thousand|тысяч)", 2000.0, 9999.0),
+    (rf"{_SEVERAL}(?:dozen|десятков)", 24.0, 99.0),
+    (rf"{_SEVERAL}(?:million|миллионов)", 2e6, 9999999.0),
     (r"hundreds|сотни|сотен", 200.0, 999.0),
     (r"thousands|тысячи|тысяч", 2000.0, 9999.0),
     (r"dozens|десятки|десятков", 24.0, 99.0),
     (r"tens(?=\s+of\b)", 20.0, 99.0),
     (r"millions|миллионы|миллионов", 2e6, 999999999.0),
+    (r"billions|миллиарды|миллиардов", 2e9, 999999999999.0),
 ]
 _VAGUE_RE = re.compile(
     r"(?<![\w-])(?:"
@@ -246,7 +257,7 @@ _VAGUE_RE = re.compile(
 _VAGUE_HEADS = frozenset(
     _words(
         "hundreds thousands dozens millions tens several few сотни сотен тысячи тысяч десятки "
-        "десятков миллионы миллионов несколько нескольких"
+        "десятков миллионы миллионов несколько нескольких billions миллиарды миллиардов"
     )
 )
 _NUMBER_BEFORE = re.compile(r"(?:[0-9]|\b(?:" + "|".join(_SMALL) + r"))\s*$", re.IGNORECASE)
@@ -259,6 +270,30 @@ def _vague(sentence: str) -> Iterator[Numeral]:
         index = int((m.lastgroup or "v0")[1:])
         _, low, high = _VAGUE[index]
         yield Numeral(low, m.start(), m.end(), low, high, vague=True)
+
+
+# ---- halves: "two and a half thousand", "half a million", "полторы тысячи" ------------------
+
+_HALF = re.compile(
+    r"(?<![\w-])(?:(?P<whole>[0-9]{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten)"
+    r"\s+and\s+a\s+half|(?P<half>half\s+an?)|(?P<one>полтор[аы])|(?P<pol>пол))"
+    r"\s*(?P<scale>hundred|thousand|million|billion|тысяч[иа]?|миллиона|миллиарда|сотни)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _halves(sentence: str) -> Iterator[Numeral]:
+    for m in _HALF.finditer(sentence):
+        unit = m.group("scale").lower()
+        if m.group("pol") and unit not in ("миллиона", "миллиарда", "тысячи"):
+            continue  # "пол" only joins "полмиллиона", "полтысячи"
+        whole = m.group("whole")
+        if whole:
+            count = 0.5 + (float(whole) if whole.isdigit() else _SMALL.get(whole.lower(), 1))
+        else:
+            count = 1.5 if m.group("one") else 0.5
+        scale = 100.0 if unit == "сотни" else _SCALES[unit]
+        yield Numeral(count * scale, m.start(), m.end(), count * scale, count * scale, scale=scale)
 
 
 # ---- all of them --------------------------------------------------------------------------
@@ -279,6 +314,8 @@ def find_numerals(sentence: str) -> list[Numeral]:
             found.extend(n for n in numbers if not _is_pronoun_one(sentence, n))
     if not words.isdisjoint(_VAGUE_HEADS):
         found.extend(_vague(sentence))
+    if "half" in words or any(w.startswith("пол") for w in words):
+        found.extend(_halves(sentence))
     found.sort(key=lambda n: (n.start, n.start - n.end))
     kept: list[Numeral] = []
     for numeral in found:

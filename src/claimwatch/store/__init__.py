@@ -22,12 +22,13 @@ from claimwatch.alerts import Alert, ClaimKey, FactKey
 from claimwatch.entries import Entry
 from claimwatch.feeds import FeedState
 
-DeliveryState = Literal["pending", "delivered", "failed", "refused"]
+DeliveryState = Literal["pending", "delivered", "failed", "refused", "skipped"]
 
 __all__ = [
     "AlertStatus",
     "Delivery",
     "DeliveryState",
+    "DeliveryUpdate",
     "SinkStatus",
     "Store",
     "open_store",
@@ -41,6 +42,20 @@ class Delivery:
     alert: Alert
     sink: str
     attempts: int  # attempts made so far
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryUpdate:
+    """The outcome of one attempt, recorded on one or more deliveries of one sink.
+
+    ``delivered``, ``failed`` and ``refused`` count an attempt; ``skipped`` (a sink declined
+    the alert on purpose) does not. ``at`` is when it was delivered or skipped.
+    """
+
+    state: DeliveryState
+    at: datetime | None = None
+    error: str | None = None
+    next_attempt: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +111,14 @@ class Store(Protocol):
     ) -> None: ...
 
     def record_refused(self, alert_id: str, sink: str, error: str) -> None: ...
+
+    def record(self, alert_ids: Sequence[str], sink: str, update: DeliveryUpdate) -> None: ...
+
+    def due_digest(
+        self, sink: str, before: datetime, now: datetime, limit: int = 1000
+    ) -> list[Delivery]: ...
+
+    def requeue_failed(self) -> int: ...
 
     def recent_alerts(self, limit: int) -> list[AlertStatus]: ...
 

@@ -75,6 +75,32 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX deliveries_due ON deliveries (state, next_attempt);
     """,
+    # 2: the evidence's highlight span on alerts; a 'skipped' delivery state (a sink that
+    # declines an alert on purpose, e.g. email for repeats); SQLite cannot alter a CHECK
+    # constraint, so the deliveries table is rebuilt.
+    """
+    ALTER TABLE alerts ADD COLUMN highlight_start INTEGER;
+    ALTER TABLE alerts ADD COLUMN highlight_end INTEGER;
+    CREATE TABLE deliveries_v2 (
+        alert_id TEXT NOT NULL REFERENCES alerts (alert_id),
+        sink TEXT NOT NULL,
+        state TEXT NOT NULL
+            CHECK (state IN ('pending', 'delivered', 'failed', 'refused', 'skipped')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT,
+        last_error TEXT,
+        delivered_at TEXT,
+        PRIMARY KEY (alert_id, sink)
+    );
+    INSERT INTO deliveries_v2 (alert_id, sink, state, attempts, next_attempt, last_error,
+                               delivered_at)
+        SELECT alert_id, sink, state, attempts, next_attempt, last_error, delivered_at
+        FROM deliveries;
+    DROP TABLE deliveries;
+    ALTER TABLE deliveries_v2 RENAME TO deliveries;
+    CREATE INDEX deliveries_due ON deliveries (state, next_attempt);
+    CREATE INDEX deliveries_by_sink ON deliveries (sink, state);
+    """,
 )
 
 LATEST = len(MIGRATIONS)

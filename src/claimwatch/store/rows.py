@@ -16,7 +16,8 @@ from claimwatch.entries import Entry
 # S608 below: only these constant column lists and "?" placeholders are ever interpolated.
 ALERT_COLUMNS = (
     "alert_id, kind, baseline_id, claim_id, article_url, article_title, feed, entry_id, "
-    "published, evidence, reason, detected_at, novel, value, fact, score"
+    "published, evidence, reason, detected_at, novel, value, fact, score, "
+    "highlight_start, highlight_end"
 )
 FEED_COLUMNS = (
     "url, etag, last_modified, last_success, consecutive_failures, last_error, next_attempt, "
@@ -53,12 +54,13 @@ def insert_alert(db: sqlite3.Connection, alert: Alert, sinks: Collection[str]) -
     """Insert one alert with its fact and deliveries; False when its id is already stored."""
     cursor = db.execute(
         f"INSERT INTO alerts ({ALERT_COLUMNS}) "  # noqa: S608
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (alert_id) DO NOTHING",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (alert_id) DO NOTHING",
         (
             alert.alert_id, alert.kind, alert.baseline_id, alert.claim_id, alert.article_url,
             alert.article_title, alert.feed, alert.entry_id, encode_time(alert.published),
             alert.evidence, alert.reason, encode_time(alert.detected_at), int(alert.novel),
-            alert.value, alert.fact, alert.score,
+            alert.value, alert.fact, alert.score, *(alert.highlight or (None, None)),
         ),
     )  # fmt: skip
     if cursor.rowcount != 1:
@@ -77,7 +79,7 @@ def insert_alert(db: sqlite3.Connection, alert: Alert, sinks: Collection[str]) -
 
 def alert_from_row(row: Sequence[Any]) -> Alert:
     (alert_id, kind, baseline_id, claim_id, url, title, feed, entry_id, published, evidence,
-     reason, detected_at, novel, value, fact, score) = row  # fmt: skip
+     reason, detected_at, novel, value, fact, score, start, end) = row  # fmt: skip
     detected = decode_time(detected_at)
     assert detected is not None  # NOT NULL column
     return Alert(
@@ -97,4 +99,5 @@ def alert_from_row(row: Sequence[Any]) -> Alert:
         value=value,
         fact=fact,
         score=score,
+        highlight=(start, end) if start is not None and end is not None else None,
     )

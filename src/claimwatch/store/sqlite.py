@@ -18,7 +18,7 @@ from claimwatch.alerts import Alert, ClaimKey, FactKey
 from claimwatch.entries import Entry
 from claimwatch.errors import StateError
 from claimwatch.feeds import FeedState
-from claimwatch.store import AlertStatus, Delivery, SinkStatus
+from claimwatch.store import AlertStatus, Delivery, DeliveryUpdate, SinkStatus
 from claimwatch.store.migrations import LATEST, migrate, pending_migrations, schema_version
 from claimwatch.store.rows import (
     ALERT_COLUMNS,
@@ -222,39 +222,55 @@ class SqliteStore:
         )
         return [Delivery(alert_from_row(row[2:]), row[0], row[1]) for row in rows]
 
-    def record_delivered(self, alert_id: str, sink: str, now: datetime) -> None:
-        self._update_delivery(
-            "state = 'delivered', attempts = attempts + 1, next_attempt = NULL, "
-            "last_error = NULL, delivered_at = ?",
-            (encode_time(now),),
-            alert_id,
-            sink,
+    def due_digest(
+        self, sink: str, before: datetime, now: datetime, limit: int = 1000
+    ) -> list[Delivery]:
+        """Due deliveries of a digest sink whose alerts were detected before ``before``."""
+        columns = ", ".join(f"a.{c.strip()}" for c in ALERT_COLUMNS.split(","))
+        rows = self._rows(
+            f"SELECT d.sink, d.attempts, {columns} FROM deliveries d "  # noqa: S608
+            "JOIN alerts a ON a.alert_id = d.alert_id "
+            "WHERE d.sink = ? AND d.state IN ('pending', 'failed') AND a.detected_at < ? "
+            "AND (d.next_attempt IS NULL OR d.next_attempt <= ?) "
+            "ORDER BY a.detected_at, a.rowid LIMIT ?",
+            (sink, encode_time(before), encode_time(now), limit),
         )
+        return [Delivery(alert_from_row(row[2:]), row[0], row[1]) for row in rows]
+
+    def record_delivered(self, alert_id: str, sink: str, now: datetime) -> None:
+        self.record([alert_id], sink, DeliveryUpdate("delivered", at=now))
 
     def record_failed(self, alert_id: str, sink: str, error: str, next_attempt: datetime) -> None:
-        self._update_delivery(
-            "state = 'failed', attempts = attempts + 1, next_attempt = ?, last_error = ?",
-            (encode_time(next_attempt), error),
-            alert_id,
-            sink,
-        )
+        self.record([alert_id], sink, DeliveryUpdate("failed", error=error, next_attempt=next_attempt))
 
     def record_refused(self, alert_id: str, sink: str, error: str) -> None:
-        self._update_delivery(
-            "state = 'refused', attempts = attempts + 1, next_attempt = NULL, last_error = ?",
-            (error,),
-            alert_id,
-            sink,
-        )
+        self.record([alert_id], sink, DeliveryUpdate("refused", error=error))
 
-    def _update_delivery(
-        self, assignments: str, values: tuple[Any, ...], alert_id: str, sink: str
-    ) -> None:
+    def record(self, alert_ids: Sequence[str], sink: str, update: DeliveryUpdate) -> None:
+        """One transaction for all of ``alert_ids`` (a digest is delivered all at once)."""
+        attempt = 0 if update.state == "skipped" else 1
+        values = (
+            update.state,
+            attempt,
+            encode_time(update.next_attempt),
+            update.error,
+            encode_time(update.at),
+        )
         with self._transaction("record delivery") as db:
-            db.execute(
-                f"UPDATE deliveries SET {assignments} WHERE alert_id = ? AND sink = ?",  # noqa: S608
-                (*values, alert_id, sink),
+            db.executemany(
+                "UPDATE deliveries SET state = ?, attempts = attempts + ?, next_attempt = ?, "
+                "last_error = ?, delivered_at = ? WHERE alert_id = ? AND sink = ?",
+                [(*values, alert_id, sink) for alert_id in alert_ids],
             )
+
+    def requeue_failed(self) -> int:
+        """Make failed and refused deliveries due now, with a fresh backoff; return how many."""
+        with self._transaction("requeue deliveries") as db:
+            cursor = db.execute(
+                "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt = NULL "
+                "WHERE state IN ('failed', 'refused')"
+            )
+            return cursor.rowcount
 
     # ---- reading -----------------------------------------------------------------------
 
