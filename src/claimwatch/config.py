@@ -6,18 +6,22 @@ Relative paths resolve against the config file's folder.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import tomllib
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    SecretStr,
     ValidationError,
     field_validator,
     model_validator,
@@ -98,10 +102,119 @@ class LogSinkConfig(_Frozen):
     path: str = "-"
 
 
+_ADDR_SPEC = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_APPRISE_URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
+_APPRISE_EMAIL = ("mailto", "mailtos", "email", "emails")
+DEFAULT_SMTP_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+
+
+def _email_address(value: str) -> str:
+    """``desk@example.org`` or ``Desk <desk@example.org>``; nothing that could split a header."""
+    _, address = parseaddr(value)
+    if any(c in value for c in "\r\n") or not _ADDR_SPEC.match(address):
+        raise ValueError(f"not an email address: {value!r}")
+    return value
+
+
+def _host(value: str) -> str:
+    if not value or any(c.isspace() or c in "/@" for c in value):
+        raise ValueError(f"must be a host name or address, got {value!r}")
+    return value
+
+
+def _env_name(value: str) -> str:
+    if not _ENV_NAME.match(value):
+        raise ValueError(f"must be an environment variable name, got {value!r}")
+    return value
+
+
+def _one_line(value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise ValueError("must be a single line")
+    return value
+
+
+def _digest_period(value: float) -> float:
+    if value and not 60 <= value <= 7 * 86400:
+        raise ValueError('must be "0" (one email per alert) or a period of 1 minute to 7 days')
+    return value
+
+
+Address = Annotated[str, AfterValidator(_email_address)]
+
+
+class EmailSinkConfig(_Frozen):
+    """``[alerts.email]``: SMTP with explicit TLS, verified certificates, no plaintext password."""
+
+    host: Annotated[str, AfterValidator(_host)]
+    port: int | None = Field(default=None, ge=1, le=65535)  # None: 25, 587 or 465 by security
+    security: Literal["none", "starttls", "tls"] = "starttls"
+    username: str | None = Field(default=None, min_length=1)
+    password: str | None = Field(default=None, exclude=True, repr=False)  # always refused
+    password_file: str | None = None
+    password_env: Annotated[str, AfterValidator(_env_name)] | None = None
+    ca_file: str | None = None  # trust only this CA bundle (PEM) instead of the system's
+    sender: Address
+    recipients: tuple[Address, ...] = Field(min_length=1)
+    digest: Annotated[Duration, AfterValidator(_digest_period)] = 0.0
+    subject_prefix: Annotated[str, AfterValidator(_one_line), Field(max_length=60)] = "[claimwatch]"
+    timeout: Annotated[Duration, Field(ge=1, le=600)] = 30.0
+
+    @field_validator("password", mode="before")
+    @classmethod
+    def _no_plaintext_password(cls, value: object) -> None:
+        raise ValueError(
+            "a plaintext password is not allowed here: use password_file or password_env"
+        )
+
+    @model_validator(mode="after")
+    def _credentials(self) -> EmailSinkConfig:
+        sources = [k for k in ("password_file", "password_env") if getattr(self, k) is not None]
+        if len(sources) > 1:
+            raise ValueError("password_file and password_env are exclusive: give one")
+        if sources and self.username is None:
+            raise ValueError(f"{sources[0]} needs a username")
+        if self.username is not None and not sources:
+            raise ValueError("username needs password_file or password_env")
+        if self.username is not None and self.security == "none":
+            raise ValueError('AUTH needs security = "starttls" or "tls" (no password in clear)')
+        return self
+
+    @property
+    def smtp_port(self) -> int:
+        return self.port or DEFAULT_SMTP_PORTS[self.security]
+
+
+def _apprise_url(value: SecretStr) -> SecretStr:
+    """Checked without echoing the URL: Apprise URLs often carry tokens."""
+    url = value.get_secret_value()
+    if not _APPRISE_URL.match(url):
+        raise ValueError("must be an Apprise URL such as 'json://host/path' or 'ntfy://topic'")
+    if url.split(":", 1)[0].lower() in _APPRISE_EMAIL:
+        raise ValueError("use [alerts.email] for email (Apprise sets a new Message-ID per send)")
+    return value
+
+
+class AppriseSinkConfig(_Frozen):
+    """``[alerts.apprise]``: chat and webhook channels through the optional Apprise package."""
+
+    urls: tuple[Annotated[SecretStr, AfterValidator(_apprise_url)], ...] = Field(min_length=1)
+    repeats: bool = False  # also send alerts whose fact was already alerted (novel: false)
+
+    @model_validator(mode="after")
+    def _installed(self) -> AppriseSinkConfig:
+        if importlib.util.find_spec("apprise") is None:
+            raise ValueError("needs the apprise package: pip install 'claimwatch[apprise]'")
+        return self
+
+
 class AlertsConfig(_Frozen):
     """``[alerts.*]``: one table per sink, keyed by the sink's registry name."""
 
     log: LogSinkConfig | None = None
+    email: EmailSinkConfig | None = None
+    apprise: AppriseSinkConfig | None = None
 
 
 class _RawConfig(_Frozen):
@@ -189,8 +302,37 @@ def config_from_mapping(data: dict[str, Any], *, path: Path, text: str = "") -> 
         feeds=raw.feeds,
         http=raw.http,
         scheduler=raw.scheduler,
-        alerts=raw.alerts,
+        alerts=_readable_files(raw.alerts, folder, str(path), text),
     )
+
+
+def _readable_files(alerts: AlertsConfig, folder: Path, file: str, text: str) -> AlertsConfig:
+    """Make the email sink's files absolute; refuse the config if one cannot be read now."""
+    email = alerts.email
+    if email is None:
+        return alerts
+    problems: list[Problem] = []
+    paths: dict[str, str] = {}
+    for key in ("password_file", "ca_file"):
+        value = getattr(email, key)
+        if value is not None:
+            path = _resolve(folder, value)
+            paths[key] = str(path)
+            error = _unreadable(path)
+            if error:
+                loc = ("alerts", "email", key)
+                problems.append(Problem(format_location(loc), error, find_key_line(text, loc)))
+    if problems:
+        raise ConfigError(file, problems)
+    return alerts.model_copy(update={"email": email.model_copy(update=paths)})
+
+
+def _unreadable(path: Path) -> str | None:
+    try:
+        empty = not path.read_bytes().strip()
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror or exc}"
+    return f"{path} is empty" if empty else None
 
 
 def _problem(error: Any, text: str) -> Problem:

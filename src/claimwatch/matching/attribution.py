@@ -34,31 +34,37 @@ class Attribution:
 
 
 MAX_SOURCE_WORDS = 8
+MAX_APPOSITIVE_WORDS = 12
 _SPEECH = (
     r"said|says|told|stated|announced|reported|claimed|confirmed|added|noted|wrote|tweeted|"
-    r"insisted|alleged|estimated|warned|acknowledged|admitted|declared|asserted|explained|"
-    r"stressed|emphasi[sz]ed|argued|denied|сообщил[аио]?|заявил[аио]?|сказал[аи]?|отметил[аи]?|"
-    r"подчеркнул[аи]?|рассказал[аи]?|объявил[аи]?|сообщает|заявляет|передает|передаёт"
+    r"insisted|alleged|estimated|warned|acknowledged|asserted|explained|stressed|emphasi[sz]ed|"
+    r"argued|denied|сообщил[аио]?|заявил[аио]?|сказал[аи]?|отметил[аи]?|подчеркнул[аи]?|"
+    r"рассказал[аи]?|объявил[аи]?|сообщает|заявляет|передает|передаёт"
 )
 _ACCORDING = re.compile(
-    r"(?<!\w)(?P<cue>according\s+to|as\s+reported\s+by|citing|по\s+(?:данным|словам|информации|"
+    r"(?<!\w)(?P<cue>according\s+to|as\s+reported\s+by|по\s+(?:данным|словам|информации|"
     r"сообщению|оценкам|мнению))\s+",
     _I,
 )
 _SPEECH_RE = re.compile(rf"(?<!\w)(?P<cue>{_SPEECH})(?!\w)", _I)
-_CLAUSE_BREAK = re.compile(r"[,;:\"“”«»()\[\]—–!?]")
+# Clause breaks: punctuation, a spaced hyphen ("ALMATY, Jan 9 - Police said").
+_CLAUSE_BREAK = re.compile(r"[,;:\"“”«»()\[\]—–!?]|\s-\s")
 _CYRILLIC = re.compile(r"[а-яё]", _I)
 _CLAUSE_END = re.compile(r"[^,;:\"“”«»()\[\]—–!?0-9]*")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+_QUOTE_BEFORE = re.compile(r"[\"”»']\s*$|,[\"”»']?\s*$")
 _SOURCE_STOP = frozenset(
     _words(
-        "that which who whom there as when while after since because if than to by on at in into "
-        "during with from was were is are has have had will would be been said says told more "
-        "about some nearly almost over this these those its it also later earlier и что "
-        "как в на о об во время после когда который которые это также monday tuesday wednesday "
-        "thursday friday saturday sunday today yesterday tonight"
+        "that which who whom there as when while after since because if than to by on into "
+        "during was were is are has have had will would be been said says told more about some "
+        "nearly almost over this these those its it also later earlier и что как в на о об во "
+        "время после когда который которые это также monday tuesday wednesday thursday friday "
+        "saturday sunday today yesterday tonight morning afternoon evening night week weekend "
+        "month year day january february march april may june july august september october "
+        "november december jan feb mar apr jun jul aug sep sept oct nov dec"
     )
 )
+_LOCATIVE = frozenset(_words("in at from with"))  # "a protester in Almaty", "analysts at X"
 _ADVERBS = frozenset(
     _words(
         "also later earlier previously further separately again then now recently reportedly "
@@ -66,10 +72,21 @@ _ADVERBS = frozenset(
     )
 )
 _PASSIVE = frozenset(_words("was were is are be been being"))
-_PRONOUNS = frozenset(_words("he she they it we i you this that он она они оно мы я это"))
+_PRONOUNS = frozenset(
+    _words("he she they it we i you this that them him her us он она они оно мы я это")
+)
 _FUNCTION = frozenset(_words("the a an of for and 's его ее её их"))
+_LEADING = frozenset(_words("and but or of for yet so no и но а"))
 _NOT_A_SUBJECT_END = _PASSIVE | _FUNCTION  # "it was reported", "the number of confirmed cases"
 _NOT_A_SOURCE = _PRONOUNS | _FUNCTION
+_ATTRIBUTION_WORDS = frozenset(  # the English words of _SPEECH and _ACCORDING
+    _words(
+        "said says told stated announced reported claimed confirmed added noted wrote tweeted "
+        "insisted alleged estimated warned acknowledged asserted explained stressed emphasized "
+        "emphasised argued denied according"
+    )
+)
+_ATTRIBUTION_PREFIXES = _words("сообщ заяв сказал отметил подчеркнул рассказал объявил переда по")
 
 
 def attribution(sentence: str) -> Attribution | None:
@@ -78,16 +95,6 @@ def attribution(sentence: str) -> Attribution | None:
     Pronouns ("he said") give None: the source is somewhere else in the article.
     """
     return _cached_attribution(sentence)
-
-
-_ATTRIBUTION_WORDS = frozenset(  # the English words of _SPEECH and _ACCORDING
-    _words(
-        "said says told stated announced reported claimed confirmed added noted wrote tweeted "
-        "insisted alleged estimated warned acknowledged admitted declared asserted explained "
-        "stressed emphasized emphasised argued denied according citing"
-    )
-)
-_ATTRIBUTION_PREFIXES = _words("сообщ заяв сказал отметил подчеркнул рассказал объявил переда по")
 
 
 @lru_cache(maxsize=4096)
@@ -109,16 +116,24 @@ def _cached_attribution(sentence: str) -> Attribution | None:
 
 
 def _speaker(sentence: str, m: re.Match[str]) -> Attribution | None:
-    """The subject before a speech verb, or the one after it in '"...," said X' / "заявил X"."""
-    before = sentence[max(0, m.start() - 120) : m.start()]
+    """The subject of a speech verb: before it, or after it in '"...," said X' / "заявил X"."""
     cue = m.group("cue")
-    inverted = before.rstrip().endswith((",", '"', "”", "»")) or not before.strip()
-    russian = _CYRILLIC.match(cue) is not None
-    if inverted or (russian and _looks_like_subject(sentence, m.end())):
+    if _WORD_AFTER_BY.match(sentence, m.end()):
+        return None  # "the mobilisation announced by the president": a participle
+    if _CYRILLIC.match(cue):
+        if _looks_like_subject(sentence, m.end()):
+            return _source_after(sentence, m.end(), cue)
+        return _source_before(sentence, m.start(), cue)
+    before = sentence[max(0, m.start() - 120) : m.start()]
+    inverted = _QUOTE_BEFORE.search(before) is not None or not before.strip()
+    if inverted and cue.lower() != "told":
         found = _source_after(sentence, m.end(), cue)
-        if found or russian:
+        if found:
             return found
     return _source_before(sentence, m.start(), cue)
+
+
+_WORD_AFTER_BY = re.compile(r"\s+by\b", _I)
 
 
 def _looks_like_subject(sentence: str, pos: int) -> bool:
@@ -130,30 +145,59 @@ def _source_after(sentence: str, pos: int, cue: str) -> Attribution | None:
     """A source phrase starting at ``pos``: up to punctuation, a digit or a stop word."""
     clause = _CLAUSE_END.match(sentence, pos)
     words = list(_WORD.finditer(sentence, pos, clause.end() if clause else pos))
-    kept = []
-    for word in words[:MAX_SOURCE_WORDS]:
-        if word.group().lower() in _SOURCE_STOP:
-            break
+    kept: list[re.Match[str]] = []
+    for i, word in enumerate(words[:MAX_SOURCE_WORDS]):
+        lower = word.group().lower()
+        place = i + 1 < len(words) and words[i + 1].group()[:1].isupper()
+        if lower in _SOURCE_STOP or (lower in _LOCATIVE and not place):
+            break  # "officials in Bishkek" goes on; "the ministry in a statement" stops
         kept.append(word)
     return _make(sentence, kept, cue)
 
 
 def _source_before(sentence: str, pos: int, cue: str) -> Attribution | None:
-    """The subject just before ``pos``, back to punctuation or a preposition."""
-    start = max(0, pos - 120)
-    for mark in _CLAUSE_BREAK.finditer(sentence, start, pos):
-        start = mark.end()  # the clause begins after the last punctuation mark
-    words = list(_WORD.finditer(sentence, start, pos))
-    while words and words[-1].group().lower() in _ADVERBS:
+    """The subject just before ``pos``, back to punctuation or a stop word."""
+    words = _clause_before(sentence, pos)
+    while words and _is_adverb(words[-1].group()):
         words.pop()
     if words and words[-1].group().lower() in _NOT_A_SUBJECT_END:
         return None
     kept: list[re.Match[str]] = []
-    for word in reversed(words):
-        if word.group().lower() in _SOURCE_STOP or len(kept) == MAX_SOURCE_WORDS:
+    for i in range(len(words) - 1, -1, -1):
+        if len(kept) == MAX_SOURCE_WORDS or _stops_subject(words, i, kept):
             break
-        kept.insert(0, word)
+        kept.insert(0, words[i])
     return _make(sentence, _from_determiner(kept), cue)
+
+
+def _clause_before(sentence: str, pos: int) -> list[re.Match[str]]:
+    """The words of the clause ending at ``pos``; past an appositive ("X, a spokesman, said")."""
+    breaks = [m for m in _CLAUSE_BREAK.finditer(sentence, max(0, pos - 200), pos)]
+    start = breaks[-1].end() if breaks else max(0, pos - 200)
+    words = list(_WORD.finditer(sentence, start, pos))
+    if words or not breaks or breaks[-1].group() != ",":
+        return words
+    if len(breaks) >= 2 and breaks[-2].group() == ",":
+        appositive = _WORD.findall(sentence, breaks[-2].end(), breaks[-1].start())
+        if len(appositive) <= MAX_APPOSITIVE_WORDS:
+            head_start = breaks[-3].end() if len(breaks) >= 3 else max(0, pos - 200)
+            return list(_WORD.finditer(sentence, head_start, breaks[-2].start()))
+    return []
+
+
+def _is_adverb(word: str) -> bool:
+    lower = word.lower()
+    return lower in _ADVERBS or (word.islower() and lower.endswith("ly") and len(lower) > 4)
+
+
+def _stops_subject(words: list[re.Match[str]], i: int, kept: list[re.Match[str]]) -> bool:
+    """Does ``words[i]`` end the subject (reading backwards)? "in" only inside "X in Place"."""
+    lower = words[i].group().lower()
+    if lower in _LOCATIVE:
+        place = bool(kept) and kept[0].group()[:1].isupper()
+        head = i > 0 and words[i - 1].group().islower()
+        return not (place and head and words[i - 1].group().lower() not in _SOURCE_STOP)
+    return lower in _SOURCE_STOP
 
 
 def _from_determiner(words: list[re.Match[str]]) -> list[re.Match[str]]:
@@ -165,11 +209,13 @@ def _from_determiner(words: list[re.Match[str]]) -> list[re.Match[str]]:
 
 
 def _make(sentence: str, words: list[re.Match[str]], cue: str) -> Attribution | None:
+    if words and words[0].group().lower() in ("no", "nobody", "none"):
+        return None  # "no group has claimed": nobody speaks
+    while words and words[0].group().lower() in _LEADING:
+        words = words[1:]
     while words and words[-1].group().lower() in _FUNCTION:
         words = words[:-1]
-    if not words:
-        return None
-    if len(words) == 1 and words[0].group().lower() in _NOT_A_SOURCE:
+    if not words or (len(words) == 1 and words[0].group().lower() in _NOT_A_SOURCE):
         return None
     start, end = words[0].start(), words[-1].end()
     source = sentence[start:end].rstrip(".")

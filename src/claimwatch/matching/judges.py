@@ -30,11 +30,12 @@ from claimwatch.terms import PatternSet
 _TOKEN = re.compile(r"\w+")
 MAX_DATE_GAP = 6  # words between an event and the date that dates it
 PLAUSIBLE_RATIO = 3.0  # a figure further than this from the claim's counts something else
-_IRREALIS = re.compile(
+_IRREALIS = (
     r"\b(?:call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|appeal(?:s|ed)? for|"
-    r"should|must|would|could|if|unless|whether|no|without)\W+(?:\w+\W+){0,3}$",
-    re.I,
+    r"should|must|would|could|if|unless|whether|no|without)\W+(?:\w+\W+){0,%d}$"
 )
+_IRREALIS_NEAR = re.compile(_IRREALIS % 3, re.I)  # "called for an inquiry"
+_IRREALIS_CLAUSE = re.compile(_IRREALIS % 6, re.I)  # "should be followed by a review of torture"
 _CONDITION = re.compile(
     r"\b(?:once|as soon as|if|unless|when the situation|after the situation|until the situation)\b",
     re.I,
@@ -268,7 +269,7 @@ def _contradicted(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator
     if hit is None or cues.denial(sentence):
         return  # a denial of someone else's accusation does not contradict the claim
     span = hit[1][0]
-    if _negated_near(sentence, span):
+    if _negated_near(sentence, span) or _IRREALIS_CLAUSE.search(sentence[: span[0]]):
         return
     yield Verdict(
         kind="contradiction",
@@ -282,9 +283,13 @@ def _contradicted(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator
 
 
 def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    """ "Were never taken", "dispute the claim that ... were seized": the claim's own predicate
+    negated or disputed. (Disputing a counter-claim, by contrast, supports the baseline.)"""
+    denials = cues.denial(sentence)
     for pattern in holds.patterns:
         for span in pattern.group_spans(sentence, 0):
-            if _negated_before(sentence, span) and not cues.denial(sentence):
+            disputed = any(end <= span[0] for _, end in denials)
+            if _negated_before(sentence, span) or disputed:
                 yield Verdict(
                     kind="contradiction",
                     fact=f"negated:{_fact_text(_quoted(sentence, span))}",
@@ -304,7 +309,7 @@ def _followed_up(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[
     if hit is None:
         return
     span = hit[1][0]
-    if _negated_near(sentence, span) or _IRREALIS.search(sentence[: span[0]]):
+    if _negated_near(sentence, span) or _IRREALIS_NEAR.search(sentence[: span[0]]):
         return  # "no trial", "called for an inquiry": a request or an absence is not news
     yield Verdict(
         kind="follow_up",
