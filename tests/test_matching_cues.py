@@ -162,6 +162,20 @@ def test_doubt(sentence: str, expected: list[str]) -> None:
         ("Об этом сообщил глава ведомства Арман Касымов.", "глава ведомства Арман Касымов",
          "сообщил"),
         ("Министерство обороны заявило, что войска уйдут.", "Министерство обороны", "заявило"),
+        ("ALMATY, Jan 9 - Interior Minister Aslan Bekov said order was restored.",
+         "Interior Minister Aslan Bekov", "said"),
+        ("On 7 January President Bekov said the curfew would stay.", "President Bekov", "said"),
+        ("Hundreds were treated, doctors in the capital said.", "doctors in the capital", "said"),
+        ("The curfew ends, the ministry said in a statement.", "the ministry", "said"),
+        ("The curfew ends, according to officials in the capital.", "officials in the capital",
+         "according to"),
+        ("Hundreds were treated, doctors in Almaty said.", "doctors in Almaty", "said"),
+        ("Ten were held, Aslan Bekov, a police spokesman, told reporters.", "Aslan Bekov", "told"),
+        ("Bekov, who chaired the meeting, said the curfew would end.", "Bekov", "said"),
+        ("The toll rose, according to people familiar with the count.",
+         "people familiar with the count", "according to"),
+        ("The curfew is over, a point several ministers stressed.", "several ministers",
+         "stressed"),
     ],
 )  # fmt: skip
 def test_attribution(sentence: str, source: str, cue: str) -> None:
@@ -179,6 +193,10 @@ def test_attribution(sentence: str, source: str, cue: str) -> None:
         "The number of confirmed cases rose again.",
         "An estimated 2,000 people marched.",
         "The convoy left the city at dawn.",
+        "He was convicted of treason, charges he denied.",
+        "A video that was widely shared said otherwise.",
+        "No group has claimed the attack.",
+        "More than 400 of them admitted to hospital.",
     ],
 )
 def test_no_attribution(sentence: str) -> None:

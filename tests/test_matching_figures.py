@@ -64,8 +64,12 @@ def read(sentence: str) -> list[tuple[str, float, str]]:
         ("They sent a dozen doses.", [("a dozen", 12, "exact")]),
         ("They sent two hundred and fifty doses.", [("two hundred and fifty", 250, "exact")]),
         ("They sent two or three doses.", [("two or three", 2.5, "range")]),
+        ("They sent two and a half thousand doses.", [("two and a half thousand", 2500, "exact")]),
+        ("They sent half a million doses.", [("half a million", 500_000, "exact")]),
+        ("They sent 1 and a half million doses.", [("1 and a half million", 1_500_000, "exact")]),
         ("Only one person was hurt.", [("one", 1, "exact")]),
         ("One of the guards and no one else left.", []),
+        ("It was a political act, not a legal one.", []),
         ("Около 10 тысяч человек вышли.", [("Около 10 тысяч", 10_000, "about")]),
         ("Прибыли 2,5 тыс. военных.", [("2,5 тыс.", 2500, "exact")]),
         ("Задержаны более 200 человек.", [("более 200", 200, "more_than")]),
@@ -77,6 +81,8 @@ def read(sentence: str) -> list[tuple[str, float, str]]:
         ("Прибыли сто военных.", [("сто", 100, "exact")]),
         ("Прибыли тысяча военных.", [("тысяча", 1000, "exact")]),
         ("Прибыли 2 030 военных.", [("2 030", 2030, "exact")]),
+        ("Прибыли полторы тысячи военных.", [("полторы тысячи", 1500, "exact")]),
+        ("Число погибших выросло до 225.", [("225", 225, "exact")]),
     ],
 )
 def test_reads_figures(sentence: str, expected: list[tuple[str, float, str]]) -> None:
@@ -123,6 +129,7 @@ def test_a_change_is_two_figures_not_a_range(sentence: str) -> None:
         ("Сотни людей собрались.", 200, 999),
         ("Тысячи людей собрались.", 2000, 9999),
         ("Десятки тысяч людей собрались.", 20_000, 99_999),
+        ("The damage runs to tens of billions.", 2e10, 99_999_999_999),
     ],
 )
 def test_vague_counts_are_flagged(sentence: str, low: float, high: float) -> None:
@@ -166,6 +173,9 @@ def test_intervals(sentence: str, approx: str, low: float, high: float) -> None:
         "It started on Jan. 6 in the west.",
         "It started on 6th January.",
         "It started on January 6-7.",
+        "Rallies were held on 4 and 5 January.",
+        "Rallies were held on January 4 and 5.",
+        "Митинги прошли 4, 5 и 6 января.",
         "Всё началось 6 января 2022 г. на западе.",
         "The decree is dated 06.01.2022 and 2022-01-06.",
         "The post went up at 21:29 local time.",
@@ -204,6 +214,8 @@ def test_years_with_a_qualifier_and_a_noun_are_counts() -> None:
         ("They lost 500 million rubles.", "currency"),
         ("Они потеряли 500 млн тенге.", "currency"),
         ("They lost 40 US dollars.", "currency"),
+        ("They kept the 50-tenge cap.", "currency"),
+        ("They lost billions of tenge.", "currency"),
         ("The curfew lasts 10 days.", "duration"),
         ("A three-day mourning began.", "duration"),
         ("A 12-year-old was hurt.", "age"),

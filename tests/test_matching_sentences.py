@@ -52,6 +52,11 @@ def texts(source: str) -> list[str]:
             id="reference-abbreviations",
         ),
         pytest.param(
+            "The answer was no. The talks ended.",
+            ["The answer was no.", "The talks ended."],
+            id="no-as-a-word",
+        ),
+        pytest.param(
             "Witness A. Karimov said so. He was sure.",
             ["Witness A. Karimov said so.", "He was sure."],
             id="initials",

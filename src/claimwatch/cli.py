@@ -114,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     _with_config(listing)
     listing.add_argument("--limit", type=_positive, default=20, metavar="N", help="default 20")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    listing.add_argument(
+        "--retry",
+        action="store_true",
+        help="re-queue failed and refused deliveries (sent at the next drain), then list",
+    )
     scan = command("scan", _cmd_scan, "match one article (file or URL) against the baselines")
     _with_config(scan)
     scan.add_argument("source", metavar="PATH_OR_URL", help="a text or HTML file, or a URL")
@@ -218,30 +223,44 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
         return EXIT_OK
     store = open_store(config.state)
     try:
+        if args.retry:
+            count = store.requeue_failed()
+            print(
+                f"re-queued {count} deliveries: a running service sends them at its next outbox "
+                "drain (within a minute), or run `claimwatch once`",
+                file=sys.stderr,
+            )
         statuses = store.recent_alerts(args.limit)
     finally:
         store.close()
+    for status in statuses:
+        _print_alert(status, as_json=args.json)
+    return EXIT_OK
+
+
+def _print_alert(status: Any, *, as_json: bool) -> None:
     from claimwatch.alerts import to_json
 
-    for status in statuses:
+    alert = status.alert
+    if as_json:
         states = {d.sink: d.state for d in status.deliveries}
-        if args.json:
-            print(json.dumps({**to_json(status.alert), "deliveries": states}, ensure_ascii=False))
-            continue
-        alert = status.alert
-        novel = "new" if alert.novel else "repeat"
-        print(
-            f"{alert.detected_at:%Y-%m-%d %H:%M} {alert.kind} {alert.baseline_id}/"
-            f"{alert.claim_id} ({novel}) [{alert.feed}] {alert.article_title}"
-        )
-        print(f"    {alert.article_url or '-'}")
-        print("    " + ", ".join(_delivery_text(d) for d in status.deliveries))
-    return EXIT_OK
+        print(json.dumps({**to_json(alert), "deliveries": states}, ensure_ascii=False))
+        return
+    novel = "new" if alert.novel else "repeat"
+    print(
+        f"{alert.detected_at:%Y-%m-%d %H:%M} {alert.kind} {alert.baseline_id}/"
+        f"{alert.claim_id} ({novel}) [{alert.feed}] {alert.article_title}"
+    )
+    print(f"    {alert.article_url or '-'}")
+    print("    " + ", ".join(_delivery_text(d) for d in status.deliveries))
 
 
 def _delivery_text(delivery: Any) -> str:
     text = f"{delivery.sink}: {delivery.state}"
-    if delivery.state in ("failed", "refused") and delivery.last_error:
+    if delivery.state == "failed" and delivery.next_attempt is not None:
+        text += f" ({delivery.attempts} attempts, next {delivery.next_attempt:%Y-%m-%d %H:%M} UTC"
+        text += f": {delivery.last_error})" if delivery.last_error else ")"
+    elif delivery.state == "refused" and delivery.last_error:
         text += f" ({delivery.attempts} attempts: {delivery.last_error})"
     return text
 

@@ -203,9 +203,18 @@ class AppriseSinkConfig(_Frozen):
     repeats: bool = False  # also send alerts whose fact was already alerted (novel: false)
 
     @model_validator(mode="after")
-    def _installed(self) -> AppriseSinkConfig:
+    def _usable(self) -> AppriseSinkConfig:
         if importlib.util.find_spec("apprise") is None:
             raise ValueError("needs the apprise package: pip install 'claimwatch[apprise]'")
+        import apprise  # only when configured: loading its plugins takes a moment
+
+        unknown = [
+            str(index)
+            for index, url in enumerate(self.urls)
+            if apprise.Apprise.instantiate(url.get_secret_value()) is None
+        ]
+        if unknown:
+            raise ValueError(f"Apprise cannot use urls[{', '.join(unknown)}] (see its log)")
         return self
 
 

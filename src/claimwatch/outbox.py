@@ -3,24 +3,31 @@
 Alerts reach the outbox only through the store (written with their entry), so nothing is
 fire-and-forget. Each sink drains its own queue: a sink that fails is skipped until its
 ``next_attempt`` while the others go on. A delivery is marked delivered only after the sink
-returned, so a crash in between repeats it (at least once; ``alert_id`` lets readers dedupe).
+returned, so a crash in between repeats it (at least once; ``alert_id`` lets readers dedupe,
+and the email sink's Message-ID is derived from it). A sink may decline an alert on purpose
+(``skipped``: recorded, not retried).
+
+A digest sink (``digest_period`` > 0) is not drained alert by alert: once a period is over,
+its alerts (detected in ``[start, start + period)``, periods aligned to the Unix epoch in UTC)
+go out as one ``Digest``, and every alert of it is marked with the digest's outcome.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from claimwatch.logs import log_event
-from claimwatch.sinks import DeliveryError, Sink
-from claimwatch.store import Delivery, Store
+from claimwatch.sinks import SKIPPED, DeliveryError, Digest, DigestSink, Sink
+from claimwatch.store import Delivery, DeliveryUpdate, Store
 
 RETRY_BASE = 30.0  # seconds before the first retry
 RETRY_CAP = 3600.0  # never wait longer than this between retries
 BATCH = 100
+DIGEST_BATCH = 1000  # alerts read per digest flush
 
 logger = logging.getLogger(__name__)
 
@@ -30,17 +37,45 @@ def retry_delay(attempts: int, *, base: float = RETRY_BASE, cap: float = RETRY_C
     return min(base * 2.0 ** min(max(attempts - 1, 0), 32), cap)
 
 
+def period_start(moment: datetime, period: float) -> datetime:
+    """Start of the digest period holding ``moment``: periods are aligned to the Unix epoch."""
+    seconds = moment.timestamp()
+    return datetime.fromtimestamp(seconds - seconds % period, UTC)
+
+
+def digest_sinks(sinks: Mapping[str, Sink]) -> dict[str, DigestSink]:
+    """The sinks that take one digest per period instead of alerts one by one."""
+    return {
+        name: sink
+        for name, sink in sinks.items()
+        if isinstance(sink, DigestSink) and sink.digest_period > 0
+    }
+
+
+def digests(deliveries: Iterable[Delivery], period: float) -> list[tuple[Digest, list[Delivery]]]:
+    """Deliveries grouped into one digest per period, oldest period first."""
+    groups: dict[datetime, list[Delivery]] = {}
+    for delivery in deliveries:
+        groups.setdefault(period_start(delivery.alert.detected_at, period), []).append(delivery)
+    return [
+        (Digest(start, start + timedelta(seconds=period), tuple(d.alert for d in group)), group)
+        for start, group in sorted(groups.items())
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class DrainReport:
     delivered: int = 0
     failed: int = 0
     refused: int = 0
+    skipped: int = 0
 
     def __add__(self, other: DrainReport) -> DrainReport:
         return DrainReport(
             self.delivered + other.delivered,
             self.failed + other.failed,
             self.refused + other.refused,
+            self.skipped + other.skipped,
         )
 
 
@@ -64,23 +99,34 @@ class Outbox:
         self._lock = asyncio.Lock()
 
     async def drain(self) -> DrainReport:
-        """Deliver everything due now; stop a sink for this drain at its first failure."""
+        """Deliver everything due now, then every digest whose period is over.
+
+        A sink stops for this drain at its first failure; the others go on.
+        """
         async with self._lock:
             sinks = dict(self.sinks)  # a reload may swap them; this drain keeps its own
-            total, halted = DrainReport(), set[str]()
-            while True:
-                active = [name for name in sinks if name not in halted]
-                due = self.store.due_deliveries(active, self._clock(), BATCH)
-                if not due:
-                    return total
-                reports = await asyncio.gather(
-                    *(
-                        self._drain_sink(sinks[name], [d for d in due if d.sink == name], halted)
-                        for name in active
-                    )
+            periodic = digest_sinks(sinks)
+            single = {name: sink for name, sink in sinks.items() if name not in periodic}
+            total = await self._drain_single(single)
+            for name, sink in periodic.items():
+                total += await self._flush_digests(name, sink)
+            return total
+
+    async def _drain_single(self, sinks: Mapping[str, Sink]) -> DrainReport:
+        total, halted = DrainReport(), set[str]()
+        while True:
+            active = [name for name in sinks if name not in halted]
+            due = self.store.due_deliveries(active, self._clock(), BATCH)
+            if not due:
+                return total
+            reports = await asyncio.gather(
+                *(
+                    self._drain_sink(sinks[name], [d for d in due if d.sink == name], halted)
+                    for name in active
                 )
-                for report in reports:
-                    total += report
+            )
+            for report in reports:
+                total += report
 
     async def replace_sinks(self, sinks: Mapping[str, Sink]) -> dict[str, Sink]:
         """Swap the sinks between drains (config reload); return the old ones to close."""
@@ -101,43 +147,80 @@ class Outbox:
     async def _deliver(self, sink: Sink, delivery: Delivery) -> DrainReport:
         alert, name = delivery.alert, delivery.sink
         try:
-            await sink.deliver(alert)
+            outcome = await sink.deliver(alert)
         except DeliveryError as exc:
             if exc.permanent:
-                return self._refused(delivery, exc.message)
-            return self._failed(delivery, exc.message, logging.WARNING)
+                return self._refused([delivery], exc.message)
+            return self._failed([delivery], exc.message, logging.WARNING)
         except Exception as exc:  # a bug in one sink must not stop the others
-            return self._failed(delivery, f"{type(exc).__name__}: {exc}", logging.CRITICAL)
-        self.store.record_delivered(alert.alert_id, name, self._clock())
-        log_event(logger, "alert.delivery", status="delivered", alert_id=alert.alert_id, sink=name)
-        return DrainReport(delivered=1)
+            return self._failed([delivery], f"{type(exc).__name__}: {exc}", logging.CRITICAL)
+        if outcome == SKIPPED:
+            self.store.record([alert.alert_id], name, DeliveryUpdate("skipped", at=self._clock()))
+            return DrainReport(skipped=1)
+        return self._delivered([delivery])
 
-    def _failed(self, delivery: Delivery, error: str, level: int) -> DrainReport:
-        attempts = delivery.attempts + 1
+    async def _flush_digests(self, name: str, sink: DigestSink) -> DrainReport:
+        """Send the digest of every finished period with due alerts, oldest first."""
+        period, now = sink.digest_period, self._clock()
+        due = self.store.due_digest(name, period_start(now, period), now, DIGEST_BATCH)
+        report = DrainReport()
+        for digest, group in digests(due, period):
+            outcome = await self._deliver_digest(sink, digest, group)
+            report += outcome
+            if outcome.failed:
+                break
+        return report
+
+    async def _deliver_digest(
+        self, sink: DigestSink, digest: Digest, group: list[Delivery]
+    ) -> DrainReport:
+        try:
+            await sink.deliver_digest(digest)
+        except DeliveryError as exc:
+            if exc.permanent:
+                return self._refused(group, exc.message)
+            return self._failed(group, exc.message, logging.WARNING)
+        except Exception as exc:
+            return self._failed(group, f"{type(exc).__name__}: {exc}", logging.CRITICAL)
+        return self._delivered(group)
+
+    def _delivered(self, group: Sequence[Delivery]) -> DrainReport:
+        ids, name = [d.alert.alert_id for d in group], group[0].sink
+        self.store.record(ids, name, DeliveryUpdate("delivered", at=self._clock()))
+        for alert_id in ids:
+            log_event(logger, "alert.delivery", status="delivered", alert_id=alert_id, sink=name)
+        return DrainReport(delivered=len(ids))
+
+    def _failed(self, group: Sequence[Delivery], error: str, level: int) -> DrainReport:
+        attempts = max(d.attempts for d in group) + 1
         due = self._clock() + timedelta(seconds=retry_delay(attempts))
-        self.store.record_failed(delivery.alert.alert_id, delivery.sink, error, due)
+        ids, name = [d.alert.alert_id for d in group], group[0].sink
+        self.store.record(ids, name, DeliveryUpdate("failed", error=error, next_attempt=due))
         log_event(
             logger,
             "alert.delivery",
             level=level,
             status="failed",
-            alert_id=delivery.alert.alert_id,
-            sink=delivery.sink,
+            alert_id=ids[0],
+            count=len(ids),
+            sink=name,
             attempts=attempts,
             next_attempt=due,
             error=error,
         )
         return DrainReport(failed=1)
 
-    def _refused(self, delivery: Delivery, error: str) -> DrainReport:
-        self.store.record_refused(delivery.alert.alert_id, delivery.sink, error)
+    def _refused(self, group: Sequence[Delivery], error: str) -> DrainReport:
+        ids, name = [d.alert.alert_id for d in group], group[0].sink
+        self.store.record(ids, name, DeliveryUpdate("refused", error=error))
         log_event(
             logger,
             "alert.delivery",
             level=logging.ERROR,
             status="refused",
-            alert_id=delivery.alert.alert_id,
-            sink=delivery.sink,
+            alert_id=ids[0],
+            count=len(ids),
+            sink=name,
             error=error,
         )
-        return DrainReport(refused=1)
+        return DrainReport(refused=len(ids))

@@ -52,11 +52,12 @@ _CLAUSE_BREAK = re.compile(r"[,;:\"“”«»()\[\]—–!?]|\s-\s")
 _CYRILLIC = re.compile(r"[а-яё]", _I)
 _CLAUSE_END = re.compile(r"[^,;:\"“”«»()\[\]—–!?0-9]*")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
-_QUOTE_BEFORE = re.compile(r"[\"”»']\s*$|,[\"”»']?\s*$")
+_QUOTE_BEFORE = re.compile(r"[\"”»'’]\s*$")  # '"...," said X': the speaker follows
 _SOURCE_STOP = frozenset(
     _words(
         "that which who whom there as when while after since because if than to by on into "
         "during was were is are has have had will would be been said says told more about some "
+        "but "
         "nearly almost over this these those its it also later earlier и что как в на о об во "
         "время после когда который которые это также monday tuesday wednesday thursday friday "
         "saturday sunday today yesterday tonight morning afternoon evening night week weekend "
@@ -64,11 +65,12 @@ _SOURCE_STOP = frozenset(
         "november december jan feb mar apr jun jul aug sep sept oct nov dec"
     )
 )
-_LOCATIVE = frozenset(_words("in at from with"))  # "a protester in Almaty", "analysts at X"
+_PLACE_PREPOSITIONS = frozenset(_words("in at from"))  # "a protester in Almaty"
+_QUANTIFIERS = frozenset(_words("several many some most few both all two three four five"))
 _ADVERBS = frozenset(
     _words(
         "also later earlier previously further separately again then now recently reportedly "
-        "officially publicly repeatedly has have had также ранее позже"
+        "officially publicly repeatedly already still just has have had также ранее позже"
     )
 )
 _PASSIVE = frozenset(_words("was were is are be been being"))
@@ -79,6 +81,7 @@ _FUNCTION = frozenset(_words("the a an of for and 's его ее её их"))
 _LEADING = frozenset(_words("and but or of for yet so no и но а"))
 _NOT_A_SUBJECT_END = _PASSIVE | _FUNCTION  # "it was reported", "the number of confirmed cases"
 _NOT_A_SOURCE = _PRONOUNS | _FUNCTION
+_INSIDE_PHRASE = _FUNCTION | _PLACE_PREPOSITIONS | {"with"}  # "the head of the ...", "in the"
 _ATTRIBUTION_WORDS = frozenset(  # the English words of _SPEECH and _ACCORDING
     _words(
         "said says told stated announced reported claimed confirmed added noted wrote tweeted "
@@ -147,9 +150,8 @@ def _source_after(sentence: str, pos: int, cue: str) -> Attribution | None:
     words = list(_WORD.finditer(sentence, pos, clause.end() if clause else pos))
     kept: list[re.Match[str]] = []
     for i, word in enumerate(words[:MAX_SOURCE_WORDS]):
-        lower = word.group().lower()
-        place = i + 1 < len(words) and words[i + 1].group()[:1].isupper()
-        if lower in _SOURCE_STOP or (lower in _LOCATIVE and not place):
+        following = words[i + 1].group() if i + 1 < len(words) else ""
+        if _ends_phrase(word.group(), following):
             break  # "officials in Bishkek" goes on; "the ministry in a statement" stops
         kept.append(word)
     return _make(sentence, kept, cue)
@@ -160,8 +162,9 @@ def _source_before(sentence: str, pos: int, cue: str) -> Attribution | None:
     words = _clause_before(sentence, pos)
     while words and _is_adverb(words[-1].group()):
         words.pop()
-    if words and words[-1].group().lower() in _NOT_A_SUBJECT_END:
-        return None
+    last = [w.group().lower() for w in words[-3:]]
+    if last and (last[-1] in _NOT_A_SUBJECT_END | _PRONOUNS or _PASSIVE.intersection(last)):
+        return None  # "it was reported", "charges he denied", "a video widely shared"
     kept: list[re.Match[str]] = []
     for i in range(len(words) - 1, -1, -1):
         if len(kept) == MAX_SOURCE_WORDS or _stops_subject(words, i, kept):
@@ -191,20 +194,27 @@ def _is_adverb(word: str) -> bool:
 
 
 def _stops_subject(words: list[re.Match[str]], i: int, kept: list[re.Match[str]]) -> bool:
-    """Does ``words[i]`` end the subject (reading backwards)? "in" only inside "X in Place"."""
+    """Does ``words[i]`` end the subject (reading backwards)? "doctors in the capital" goes on."""
     lower = words[i].group().lower()
-    if lower in _LOCATIVE:
-        place = bool(kept) and kept[0].group()[:1].isupper()
-        head = i > 0 and words[i - 1].group().islower()
-        return not (place and head and words[i - 1].group().lower() not in _SOURCE_STOP)
+    if lower in _PLACE_PREPOSITIONS or lower == "with":
+        return i == 0 or words[i - 1].group().lower() in _SOURCE_STOP  # needs a head noun
+    return lower in _SOURCE_STOP
+
+
+def _ends_phrase(word: str, following: str) -> bool:
+    """Reading forwards: a stop word, or "in/at/from" not followed by a place ("in a statement")."""
+    lower = word.lower()
+    if lower in _PLACE_PREPOSITIONS:
+        return not (following[:1].isupper() or following.lower() == "the")
     return lower in _SOURCE_STOP
 
 
 def _from_determiner(words: list[re.Match[str]]) -> list[re.Match[str]]:
     """ "a statement the ministry" -> "the ministry"; "the head of the ministry" stays whole."""
     for i in range(len(words) - 1, 0, -1):
-        if words[i].group().lower() == "the" and words[i - 1].group().lower() not in _FUNCTION:
-            return words[i:]
+        lower, previous = words[i].group().lower(), words[i - 1].group().lower()
+        if (lower == "the" or lower in _QUANTIFIERS) and previous not in _INSIDE_PHRASE:
+            return words[i:]  # "a point several companies stressed" -> "several companies"
     return words
 
 

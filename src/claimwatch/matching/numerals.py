@@ -1,8 +1,8 @@
 """Read the numbers written in a sentence: digits, number words, and vague counts.
 
 This module only reads numbers ("2,030", "1.5 million", "forty-five", "две тысячи",
-"hundreds"); ``figures`` decides which of them are quantities the text asserts (not years,
-dates or article numbers) and reads the qualifiers and ranges around them.
+"hundreds"); ``labels`` drops those that name rather than count (dates, article numbers) and
+``figures`` reads the qualifiers and ranges around the rest.
 """
 
 from __future__ import annotations
@@ -79,15 +79,18 @@ _ANY_DIGIT = re.compile(r"[0-9]")
 _RU_ORDINAL = re.compile(r"-(?:й|я|е|го|му|м|х|ми|ый|ой|ий|ая|ое|ые|ых)(?!\w)")
 _ABBREVIATED = frozenset(["тыс", "млн", "млрд"])
 _BARE_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+_DOT_THOUSANDS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
+_COMMA_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_GROUP_SPACE = re.compile(r"[\u00a0\u202f\u2009 ]")
 
 
 def _number_value(num: str, decimal_comma: bool, scaled: bool) -> float | None:
     """The value of the digits, or None when the separators make no sense."""
-    if re.fullmatch(r"[0-9]{1,3}(?:\.[0-9]{3})+", num) and not scaled and num[0] != "0":
+    if _DOT_THOUSANDS.fullmatch(num) and not scaled and num[0] != "0":
         return float(num.replace(".", ""))  # "2.030": dot as thousands separator
-    if re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?", num):
+    if _COMMA_THOUSANDS.fullmatch(num):
         return float(num.replace(",", ""))
-    body = re.sub(r"[\u00a0\u202f\u2009 ]", "", num)
+    body = _GROUP_SPACE.sub("", num)
     if "," in body:
         if not decimal_comma:
             return None  # "1,5" in English text: a list, not a number

@@ -34,18 +34,22 @@ _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
 _SEMICOLON = re.compile(r";\s+")
 _OPENERS = "\"'“‘«(["
 
-# A full stop after these never ends a sentence (titles, months, reference words).
+# A full stop after these never ends a sentence (titles and months: "Gen. Lee", "Jan. 6").
 _NEVER_ENDS = frozenset(
     _words(
-        "mr mrs ms dr prof gen lt col maj capt cpt sgt cmdr adm gov sen rep rev fr st mt ft "
-        "jan feb mar apr jun jul aug sep sept oct nov dec no nos vs approx art fig cf ca "
-        "ул им тов проф акад ген гл ст см"
+        "mr mrs ms dr prof gen lt col maj capt cpt sgt cmdr adm gov sen rep rev fr st mt "
+        "jan feb mar apr jun jul aug sep sept oct nov dec ул им тов проф акад ген гл ст см"
     )
 )
-# A full stop after these ends a sentence only before a typical sentence opener.
 # A full stop after these closes a list ("etc.") and ends a sentence before any capital.
 _LIST_ENDS = frozenset(_words("etc т.д т.п"))
-_SOFT = frozenset(_words("inc ltd co corp jr sr bros др тыс млн млрд руб долл г гг"))
+# A full stop after these ends a sentence only before a typical sentence opener: "No. 3" and
+# "approx. 40" go on, "the answer was no. The talks ended" does not.
+_SOFT = frozenset(
+    _words(
+        "no nos vs approx art fig cf ca ft inc ltd co corp jr sr bros др тыс млн млрд руб долл г гг"
+    )
+)
 _OPENER_WORDS = frozenset(
     _words(
         "the a an he she it they we i you this that these those there his her their its our "

@@ -3,18 +3,37 @@
 Adding a channel is one module and one registry entry: ``[alerts.<name>]`` in the config
 turns the sink on, and the outbox gives it its own delivery state. Sinks never retry on
 their own; they raise DeliveryError and the outbox decides (``permanent=True``: never retry).
+A sink may decline an alert (``SKIPPED``) or take one ``Digest`` per period (``DigestSink``).
 """
 
 from __future__ import annotations
 
 from claimwatch.config import Config
-from claimwatch.sinks.base import DeliveryError, Sink, SinkType
+from claimwatch.sinks.apprise import AppriseSink
+from claimwatch.sinks.base import (
+    SKIPPED,
+    DeliveryError,
+    Digest,
+    DigestSink,
+    Sink,
+    SinkType,
+)
 from claimwatch.sinks.jsonl import JsonlSink
+from claimwatch.sinks.smtp import SmtpSink
 
-__all__ = ["SINKS", "DeliveryError", "Sink", "SinkType", "configured_sinks"]
+__all__ = [
+    "SINKS",
+    "SKIPPED",
+    "DeliveryError",
+    "Digest",
+    "DigestSink",
+    "Sink",
+    "SinkType",
+    "configured_sinks",
+]
 
 
-SINKS: dict[str, SinkType] = {"log": JsonlSink}
+SINKS: dict[str, SinkType] = {"log": JsonlSink, "email": SmtpSink, "apprise": AppriseSink}
 
 
 def enabled_sinks(config: Config) -> list[str]:

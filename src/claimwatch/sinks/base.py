@@ -58,11 +58,6 @@ class DigestSink(Sink, Protocol):
         """Deliver the whole digest, or raise DeliveryError (it is retried as one)."""
 
 
-def digest_period(sink: Sink) -> float:
-    """Seconds per digest for a digest sink, 0 for a sink that takes alerts one by one."""
-    return sink.digest_period if isinstance(sink, DigestSink) else 0.0
-
-
 class SinkType(Protocol):
     """A sink class: built from the whole config, reading its own ``[alerts.<name>]``."""
 

@@ -241,7 +241,9 @@ class SqliteStore:
         self.record([alert_id], sink, DeliveryUpdate("delivered", at=now))
 
     def record_failed(self, alert_id: str, sink: str, error: str, next_attempt: datetime) -> None:
-        self.record([alert_id], sink, DeliveryUpdate("failed", error=error, next_attempt=next_attempt))
+        self.record(
+            [alert_id], sink, DeliveryUpdate("failed", error=error, next_attempt=next_attempt)
+        )
 
     def record_refused(self, alert_id: str, sink: str, error: str) -> None:
         self.record([alert_id], sink, DeliveryUpdate("refused", error=error))
