@@ -74,9 +74,12 @@ class _Unquantified(_Model):
 
 class _Change(_Model):
     name: str = Field(pattern=_ID)
-    terms: str
+    terms: str | tuple[str, ...]
 
-    _valid = field_validator("terms")(classmethod(lambda c, v: compile_pattern(v) and v))
+    @field_validator("terms")
+    @classmethod
+    def _valid(cls, value: str | tuple[str, ...]) -> tuple[str, ...]:
+        return _check_patterns((value,) if isinstance(value, str) else value)
 
 
 class _State(_Model):
@@ -275,7 +278,7 @@ def _expectation(raw: _Quantity | _Unquantified | _State | _Assertion | _Date) -
     if isinstance(raw, _Unquantified):
         return Unquantified(tuple((k, PatternSet.of([v])) for k, v in raw.measures.items()))
     if isinstance(raw, _State):
-        changes = tuple(Change(c.name, PatternSet.of([c.terms])) for c in raw.changes)
+        changes = tuple(Change(c.name, PatternSet.of(list(c.terms))) for c in raw.changes)
         return State(raw.holds, changes, PatternSet.of(raw.contradicted_by))
     if isinstance(raw, _Date):
         event = PatternSet.of([raw.event] if raw.event else [])

@@ -1,8 +1,8 @@
 """Term patterns as users write them in baselines, compiled once into regexes.
 
-A *term* is a word or phrase matched case-insensitively on word boundaries; a trailing ``*``
-matches any continuation (``peacekeep*`` finds "peacekeepers"), and the words of a phrase may be
-separated by spaces or hyphens. A *pattern* joins terms: ``|`` means any of them, `` + `` means
+A *term* is a word or phrase matched case-insensitively on word boundaries; a ``*`` ending a
+word matches any continuation (``peacekeep*`` finds "peacekeepers", ``open* fire`` finds
+"opening fire"), and the words of a phrase may be separated by spaces or hyphens. A *pattern* joins terms: ``|`` means any of them, `` + `` means
 every group must occur in the same sentence, e.g. ``"arrest*|detain* + journalist*|activist*"``.
 """
 
@@ -14,21 +14,17 @@ from functools import lru_cache
 
 _WORD_GAP = r"[\s\-‐–—]+"
 _HYPHEN = r"[\s\-‐–—]?"
-_FORBIDDEN = re.compile(r"[()\[\]{}?\\^$]|\*(?=\w)")
+_FORBIDDEN = re.compile(r"[()\[\]{}?\\^$]|\*(?=[\w*])")
 
 
 def term_regex(term: str) -> str:
     """The regex source of one term (no groups, anchored on word boundaries)."""
-    text = term.strip()
-    wildcard = text.endswith("*")
-    words = text.rstrip("*").split()
     parts = []
-    for word in words:
-        pieces = [re.escape(p) for p in re.split(r"-", word) if p]
-        parts.append(_HYPHEN.join(pieces))  # "anti-terror" also finds "antiterror", "anti terror"
-    body = _WORD_GAP.join(parts)
-    tail = r"\w*" if wildcard else r"(?!\w)"
-    return rf"(?<!\w){body}{tail}"
+    for word in term.split():
+        pieces = [re.escape(p) for p in re.split(r"-", word.rstrip("*")) if p]
+        body = _HYPHEN.join(pieces)  # "anti-terror" also finds "antiterror", "anti terror"
+        parts.append(body + (r"\w*" if word.endswith("*") else r"(?!\w)"))
+    return r"(?<!\w)" + _WORD_GAP.join(parts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,13 +70,14 @@ def _sentences(document: Document) -> list[_Unit]:
 
 
 def _in_scope(document: Document, baseline: Baseline) -> bool:
-    """Dated after the baseline's ``since``, not a look back at older years, and about its
-    subject: every group of a ``required`` pattern present, its first group named twice or in
+    """Dated after the baseline's ``since`` (if undated, not a look back at older years only),
+    and about its subject: every group of a ``required`` pattern present, its first group named twice or in
     the title (one passing mention does not make an article about the story)."""
     full_text = f"{document.title}\n{document.text}"
     if baseline.since and document.published and document.published.date() < baseline.since:
         return False
-    if baseline.since and only_earlier_years(full_text, baseline.since.year):
+    undated = document.published is None
+    if undated and baseline.since and only_earlier_years(full_text, baseline.since.year):
         return False
     if not baseline.required.matches(full_text):
         return False

@@ -32,7 +32,7 @@ MAX_DATE_GAP = 6  # words between an event and the date that dates it
 PLAUSIBLE_RATIO = 3.0  # a figure further than this from the claim's counts something else
 _IRREALIS = (
     r"\b(?:call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|appeal(?:s|ed)? for|"
-    r"should|must|would|could|if|unless|whether|no|without)\W+(?:\w+\W+){0,%d}$"
+    r"should|if|unless|whether)\W+(?:\w+\W+){0,%d}$"
 )
 _IRREALIS_NEAR = re.compile(_IRREALIS % 3, re.I)  # "called for an inquiry"
 _IRREALIS_CLAUSE = re.compile(_IRREALIS % 6, re.I)  # "should be followed by a review of torture"

@@ -103,8 +103,9 @@ def alert_subject(alert: Alert, prefix: str) -> str:
 
 def alert_text(alert: Alert) -> str:
     """The plain-text part; the decisive phrase between ``**``."""
-    before, mark, after = split_highlight(one_line(alert.evidence), alert.highlight)
-    evidence = f"{before}**{mark}**{after}" if mark else before
+    parts = split_highlight(alert.evidence, alert.highlight)
+    before, mark, after = (_SPACES.sub(" ", part) for part in parts)
+    evidence = (f"{before}**{mark}**{after}" if mark else before).strip()
     return "\n".join(
         [
             f"{kind_label(alert).capitalize()} of a baseline claim",
