@@ -115,7 +115,7 @@ def test_hostile_evidence_and_feed_are_escaped_in_html() -> None:
     start = evidence.index("2,030")
     hostile = alert(evidence=evidence, feed="<i>wire</i>", highlight=(start, start + 5))
     _, rich = parts(parsed(alert_message(hostile, ENVELOPE)))
-    assert "<img" not in rich and "<b>" not in rich and "<i>" not in rich
+    assert "<img" not in rich and "<b>2,030" not in rich and "<i>" not in rich
     assert "&lt;img src=x onerror=alert(1)&gt;" in rich and "&amp;" in rich
     assert ">2,030</mark>" in rich
 
@@ -141,10 +141,18 @@ def test_a_long_title_is_cut_in_the_subject() -> None:
     assert subject.endswith("…") and len(subject) < 180
 
 
-def test_non_ascii_survives_the_round_trip() -> None:
-    message = parsed(alert_message(alert(article_title="Войска ОДКБ покинут Казахстан"), ENVELOPE))
-    assert str(message["Subject"]).endswith("· Войска ОДКБ покинут Казахстан")
-    assert "Войска ОДКБ" in parts(message)[1]
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Войска ОДКБ покинут Казахстан",  # folds where the stock policy loses a space
+        "Войска ОДКБ покинут Казахстан в течение десяти дней, заявил Токаев на заседании",
+        "Almaty café reopens",
+    ],
+)
+def test_non_ascii_subjects_survive_the_round_trip(title: str) -> None:
+    message = parsed(alert_message(alert(article_title=title), ENVELOPE))
+    assert message["Subject"] == f"[claimwatch] contradiction · csto-troop-count · {title}"
+    assert title in parts(message)[1]
 
 
 @pytest.mark.parametrize(
@@ -177,7 +185,9 @@ def test_one_line(text: str, limit: int | None, expected: str) -> None:
 def test_highlight_survives_whitespace_in_the_evidence() -> None:
     evidence = "Officials  said\n2,030 troops."
     start = evidence.index("2,030")
-    message = parsed(alert_message(alert(evidence=evidence, highlight=(start, start + 5)), ENVELOPE))
+    message = parsed(
+        alert_message(alert(evidence=evidence, highlight=(start, start + 5)), ENVELOPE)
+    )
     assert "Officials said **2,030** troops." in parts(message)[0]
 
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import urlsplit
@@ -166,11 +167,20 @@ def _message(envelope: Envelope, subject: str, key: str, date: datetime) -> Emai
     message = EmailMessage()
     message["From"] = envelope.sender
     message["To"] = ", ".join(envelope.recipients)
-    message["Subject"] = one_line(subject)
+    set_subject(message, one_line(subject))
     message["Date"] = format_datetime(date if date.tzinfo else date.replace(tzinfo=UTC))
     message["Message-ID"] = message_id(key, envelope.sink)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
     return message
+
+
+def set_subject(message: EmailMessage, subject: str) -> None:
+    """Non-ASCII subjects go through ``email.header.Header``: the default policy's folding can
+    drop the space between two encoded words (a CPython bug), e.g. before a Cyrillic title."""
+    if subject.isascii():
+        message["Subject"] = subject
+    else:  # ``subject`` is one line already; Header output is plain ASCII encoded words
+        message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())
 
 
 def alert_message(alert: Alert, envelope: Envelope) -> EmailMessage:
