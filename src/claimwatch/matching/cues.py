@@ -205,6 +205,9 @@ _DOUBT = re.compile(
             rf"{_EVIDENCE}\b",  # has not provided evidence
             r"\b(?:provided|offered|presented|gave|given|produced|showed|shown|cited)\s+no\s+"
             rf"{_EVIDENCE}\b",  # offered no proof
+            r"\b(?:neither|nobody|no\s+one|none)\s+(?:of\s+them\s+)?(?:has|have|had)\s+(?:yet\s+)?"
+            r"(?:provided|offered|presented|given|produced|shown|published)\s+(?:any\s+)?"
+            rf"{_EVIDENCE}\b",  # neither has provided evidence
             r"\bunsubstantiated\b",
             r"\bfail(?:ed|s)?\s+to\s+(?:provide|offer|present|produce|show|give)\b",
             r"(?<!\w)бездоказательн\w*",
