@@ -346,7 +346,7 @@ def load_baseline(path: Path) -> Baseline:
     try:
         raw = _Baseline.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem(err, data, node) for err in exc.errors()]
+        problems = [_problem(err, data, node) for err in _root_causes(exc.errors())]
         raise BaselineError(file, problems) from None
     return _baseline(raw, path)
 
@@ -395,6 +395,19 @@ def _reparent(error: BaselineError) -> Iterator[Problem]:
         yield Problem(problem.location, problem.message, problem.line)
 
 
+def _root_causes(errors: list[Any]) -> list[Any]:
+    """Drop "too short" errors of a list whose items failed: the items' errors say why."""
+    locations = [tuple(e["loc"]) for e in errors]
+    return [
+        e
+        for e in errors
+        if e["type"] != "too_short"
+        or not any(
+            len(o) > len(e["loc"]) and o[: len(e["loc"])] == tuple(e["loc"]) for o in locations
+        )
+    ]
+
+
 def _yaml_message(exc: yaml.YAMLError) -> str:
     problem = getattr(exc, "problem", None)
     return str(problem) if problem else str(exc).splitlines()[0]
@@ -407,6 +420,8 @@ def _problem(error: Any, data: dict[str, Any], node: yaml.Node | None) -> Proble
         message = "unknown key"
     elif error["type"] == "missing":
         message = "required field is missing"
+    elif error["type"] == "too_short":
+        message = "must not be empty"
     return Problem(loc, message, _node_line(node, tuple(error["loc"])))
 
 
