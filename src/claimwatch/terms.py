@@ -2,8 +2,10 @@
 
 A *term* is a word or phrase matched case-insensitively on word boundaries; a ``*`` ending a
 word matches any continuation (``peacekeep*`` finds "peacekeepers", ``open* fire`` finds
-"opening fire"), and the words of a phrase may be separated by spaces or hyphens. A *pattern* joins terms: ``|`` means any of them, `` + `` means
-every group must occur in the same sentence, e.g. ``"arrest*|detain* + journalist*|activist*"``.
+"opening fire"), and the words of a phrase may be separated by spaces or hyphens (a hyphen in
+a term also matches no gap: ``anti-terror*`` finds "antiterrorist"). A *pattern* joins terms:
+``|`` means any of them, `` + `` means every group must occur in the same text, e.g.
+``"arrest*|detain* + journalist*|activist*"``.
 """
 
 from __future__ import annotations
@@ -97,9 +99,6 @@ class PatternSet:
 
     def matches(self, text: str) -> bool:
         return any(p.matches(text) for p in self.patterns)
-
-    def matches_first_group(self, text: str) -> bool:
-        return any(p.groups[0].search(text) for p in self.patterns)
 
     def count(self, text: str) -> int:
         """How many hits the first group of every pattern has (for subject strength)."""

@@ -21,7 +21,6 @@ from claimwatch.matching.sentences import Sentence, split_sentences
 
 __all__ = ["Document", "Finding", "is_relevant", "match"]
 
-MIN_SUBJECT_MENTIONS = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,20 +70,14 @@ def _sentences(document: Document) -> list[_Unit]:
 
 def _in_scope(document: Document, baseline: Baseline) -> bool:
     """Dated after the baseline's ``since`` (if undated, not a look back at older years only),
-    and about its subject: every group of a ``required`` pattern present, its first group named twice or in
-    the title (one passing mention does not make an article about the story)."""
+    and about its subject: every group of a ``required`` pattern present in the article."""
     full_text = f"{document.title}\n{document.text}"
     if baseline.since and document.published and document.published.date() < baseline.since:
         return False
     undated = document.published is None
     if undated and baseline.since and only_earlier_years(full_text, baseline.since.year):
         return False
-    if not baseline.required.matches(full_text):
-        return False
-    return (
-        baseline.required.matches_first_group(document.title)
-        or baseline.required.count(full_text) >= MIN_SUBJECT_MENTIONS
-    )
+    return baseline.required.matches(full_text)
 
 
 def _match_baseline(

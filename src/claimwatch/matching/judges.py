@@ -20,7 +20,7 @@ from claimwatch.baselines import (
     State,
     Unquantified,
 )
-from claimwatch.matching import cues
+from claimwatch.matching import cues, reasons
 from claimwatch.matching.attach import counts_term, qualified_as_part
 from claimwatch.matching.dates import find_dates, is_dateline
 from claimwatch.matching.figures import Figure, find_figures
@@ -88,53 +88,12 @@ def _negated_near(sentence: str, span: tuple[int, int]) -> bool:
     return _negated_before(sentence, span, max_gap_tokens=3)
 
 
-def _source(sentence: str) -> str:
-    """ ", according to X" when the sentence names who says so; "" for the article's own voice."""
-    found = cues.attribution(sentence)
-    if found is None:
-        return ""
-    source = found.source
-    return ", according to " + (source[0].lower() + source[1:] if source[:4] == "The " else source)
-
-
-def _hedge_note(sentence: str) -> str:
-    spans = cues.hedge(sentence)
-    return f" (hedged: “{sentence[spans[0][0] : spans[0][1]]}”)" if spans else ""
-
-
-def _figure_phrase(sentence: str, figure: Figure, term: tuple[int, int] | None) -> str:
-    """The figure with what it counts: "2,030 servicemen", "225 (killed)"."""
-    if term and term[0] >= figure.end and term[0] - figure.end <= 40:
-        return sentence[figure.start : term[1]]
-    if term:
-        return f"{figure.text} ({sentence[term[0] : term[1]]})"
-    return figure.text
-
-
 def _hedged(sentence: str) -> bool:
     return bool(cues.hedge(sentence))
 
 
 def _score(base: float, sentence: str) -> float:
     return round(base * (0.8 if _hedged(sentence) else 1.0), 3)
-
-
-def _measured(phrase: str, measure: str) -> str:
-    """Name the measure unless the phrase already does: "225 killed (deaths)"."""
-    return phrase if measure.lower() in phrase.lower() else f"{phrase} ({measure})"
-
-
-def _reason(sentence: str, text: str) -> str:
-    """One sentence: what the article reports, who says so, and any hedge."""
-    return text.replace("{source}", _source(sentence)) + _hedge_note(sentence)
-
-
-def _fact_text(text: str) -> str:
-    return " ".join(_TOKEN.findall(text.lower()))
-
-
-def _quoted(sentence: str, span: tuple[int, int]) -> str:
-    return sentence[span[0] : span[1]]
 
 
 # ---- quantity -----------------------------------------------------------------------------
@@ -154,9 +113,9 @@ def judge_quantity(exp: Quantity, sentence: str, ctx: Context) -> Iterator[Verdi
         yield Verdict(
             kind="contradiction",
             fact=f"value:{figure.value:g}",
-            reason=_reason(
+            reason=reasons.reason(
                 sentence,
-                f"reports {_figure_phrase(sentence, figure, term)}{{source}}; "
+                f"reports {reasons.figure_phrase(sentence, figure, term)}{{source}}; "
                 f"the baseline says {ctx.claim.short}",
             ),
             score=_score(0.9, sentence),
@@ -185,13 +144,13 @@ def judge_unquantified(exp: Unquantified, sentence: str, ctx: Context) -> Iterat
             term = counts_term(sentence, figure, figures, terms) if _countable(figure) else None
             if term is None:
                 continue
+            phrase = reasons.figure_phrase(sentence, figure, term)
             yield Verdict(
                 kind="follow_up",
                 fact=f"{measure}:{figure.value:g}",
-                reason=_reason(
+                reason=reasons.reason(
                     sentence,
-                    f"reports {_measured(_figure_phrase(sentence, figure, term), measure)}"
-                    f"{{source}}; "
+                    f"reports {reasons.measured(phrase, measure)}{{source}}; "
                     f"the baseline gave no figure for {ctx.claim.short}",
                 ),
                 score=_score(0.85, sentence),
@@ -219,9 +178,9 @@ def judge_state(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
         yield Verdict(
             kind="follow_up",
             fact=f"{change.name}:{stage}",
-            reason=_reason(
+            reason=reasons.reason(
                 sentence,
-                f"reports the {change.name} {stage} (“{_quoted(sentence, span)}”){{source}}; "
+                f"reports the {change.name} {stage} (“{sentence[span[0] : span[1]]}”){{source}}; "
                 f"the baseline says {exp.holds}",
             ),
             score=_score({"completed": 0.85, "started": 0.8}.get(stage, 0.7), sentence),
@@ -254,9 +213,9 @@ def judge_assertion(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Ver
             yield Verdict(
                 kind="contradiction",
                 fact="doubt",
-                reason=_reason(
+                reason=reasons.reason(
                     sentence,
-                    f"casts doubt on {ctx.claim.short} (“{_quoted(sentence, span)}”){{source}}",
+                    f"casts doubt on {ctx.claim.short} (“{sentence[span[0] : span[1]]}”){{source}}",
                 ),
                 score=_score(0.75, sentence),
                 highlight=span,
@@ -273,9 +232,10 @@ def _contradicted(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator
         return
     yield Verdict(
         kind="contradiction",
-        fact=f"contra:{_fact_text(_quoted(sentence, span))}",
-        reason=_reason(
-            sentence, f"reports “{_quoted(sentence, span)}”{{source}}, against {ctx.claim.short}"
+        fact=f"contra:{reasons.fact_text(reasons.quoted(sentence, span))}",
+        reason=reasons.reason(
+            sentence,
+            f"reports “{reasons.quoted(sentence, span)}”{{source}}, against {ctx.claim.short}",
         ),
         score=_score(0.75, sentence),
         highlight=span,
@@ -292,11 +252,11 @@ def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[V
             if _negated_before(sentence, span) or disputed:
                 yield Verdict(
                     kind="contradiction",
-                    fact=f"negated:{_fact_text(_quoted(sentence, span))}",
-                    reason=_reason(
+                    fact=f"negated:{reasons.fact_text(reasons.quoted(sentence, span))}",
+                    reason=reasons.reason(
                         sentence,
                         f"says the opposite of {ctx.claim.short} "
-                        f"(“{_quoted(sentence, span)}” negated){{source}}",
+                        f"(“{reasons.quoted(sentence, span)}” negated){{source}}",
                     ),
                     score=_score(0.7, sentence),
                     highlight=span,
@@ -313,9 +273,10 @@ def _followed_up(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[
         return  # "no trial", "called for an inquiry": a request or an absence is not news
     yield Verdict(
         kind="follow_up",
-        fact=f"follow:{_fact_text(_quoted(sentence, span))}",
-        reason=_reason(
-            sentence, f"new facts on {ctx.claim.short}: “{_quoted(sentence, span)}”{{source}}"
+        fact=f"follow:{reasons.fact_text(reasons.quoted(sentence, span))}",
+        reason=reasons.reason(
+            sentence,
+            f"new facts on {ctx.claim.short}: “{reasons.quoted(sentence, span)}”{{source}}",
         ),
         score=_score(0.7, sentence),
         highlight=span,
@@ -349,7 +310,7 @@ def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
     yield Verdict(
         kind="contradiction",
         fact=f"date:{nearest.date.isoformat()}",
-        reason=_reason(
+        reason=reasons.reason(
             sentence,
             f"dates {ctx.claim.short} to {nearest.text}{{source}}; "
             f"the baseline says {expected:%-d %B %Y}",
