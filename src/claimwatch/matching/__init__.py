@@ -22,7 +22,6 @@ from claimwatch.matching.sentences import Sentence, split_sentences
 __all__ = ["Document", "Finding", "is_relevant", "match"]
 
 
-
 @dataclass(frozen=True, slots=True)
 class Document:
     """What the detector reads: an article's title, text and publication time."""
