@@ -198,7 +198,7 @@ QUIET = [
     ),
     (
         "a restated condition",
-        "The CSTO peacekeepers will leave Kazakhstan once the situation after the unrest stabilises.",
+        "The CSTO peacekeepers will leave Kazakhstan once the situation stabilises.",
     ),
     (
         "a call for an inquiry",
@@ -206,7 +206,7 @@ QUIET = [
     ),
     (
         "older unrest",
-        "In 2011, police in Zhanaozen, Kazakhstan, shot dead 16 striking oil workers during unrest.",
+        "In 2011, police in Zhanaozen, Kazakhstan, shot dead 16 striking oil workers.",
     ),
     ("another country", "Protesters in Sri Lanka stormed the president's residence; 3 died."),
 ]
