@@ -175,7 +175,9 @@ class SmtpServer:
         if not isinstance(data, LoginPassword):
             return AuthResult(success=False, handled=False)
         login, password = data.login.decode(), data.password.decode()
-        return AuthResult(success=self._users.get(login) == password, auth_data=login)
+        if self._users.get(login) != password:
+            return AuthResult(success=False, handled=False)  # aiosmtpd answers 535
+        return AuthResult(success=True, auth_data=login)
 
     def accept(self, session: Session, envelope: Envelope) -> str:
         """Answer one DATA: a queued reply if any, else keep the message and say 250."""

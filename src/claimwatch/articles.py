@@ -9,6 +9,7 @@ for a bad page.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,6 +21,8 @@ from claimwatch.fetcher import Fetcher, Response
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 
+Extractor = Callable[[str, str], Awaitable[str | None]]  # (html, url) -> article text or None
+
 
 @dataclass(frozen=True, slots=True)
 class Article:
@@ -30,8 +33,14 @@ class Article:
     page_url: str | None = None  # the page's final URL, when its text was used
 
 
-async def read(fetcher: Fetcher, entry: Entry, *, fetch_page: bool) -> Article:
-    """The best text for ``entry``: its page's article text when asked for and usable."""
+async def read(
+    fetcher: Fetcher, entry: Entry, *, fetch_page: bool, extract: Extractor | None = None
+) -> Article:
+    """The best text for ``entry``: its page's article text when asked for and usable.
+
+    ``extract`` turns (html, url) into article text; by default ``extract.article_text`` in
+    a thread (the pipeline passes its process pool's). It may raise FetchError.
+    """
     if not fetch_page:
         return Article(entry, entry.text, "entry")
     if not entry.url:
@@ -44,11 +53,18 @@ async def read(fetcher: Fetcher, entry: Entry, *, fetch_page: bool) -> Article:
     if problem is not None:
         return Article(entry, entry.text, "entry", error=problem)
     html = decode_html(response.body, response.headers.get("content-type"))
-    # Extraction is CPU work (lxml); keep the event loop free for other feeds.
-    text = await asyncio.to_thread(article_text, html, response.url)
+    try:
+        text = await (extract or _in_thread)(html, response.url)
+    except FetchError as exc:
+        return Article(entry, entry.text, "entry", error=str(exc))
     if text is None:
         return Article(entry, entry.text, "entry", error=f"{response.url}: too little text")
     return Article(entry, text, "page", page_url=response.url)
+
+
+async def _in_thread(html: str, url: str) -> str | None:
+    # Extraction is CPU work (lxml); keep the event loop free for other feeds.
+    return await asyncio.to_thread(article_text, html, url)
 
 
 def _unusable(response: Response) -> str | None:

@@ -160,15 +160,6 @@ class _Baseline(_Model):
     subject: _Subject
     claims: tuple[_Claim, ...] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique_claim_ids(self) -> _Baseline:
-        seen: set[str] = set()
-        for claim in self.claims:
-            if claim.id in seen:
-                raise ValueError(f"duplicate claim id {claim.id!r}")
-            seen.add(claim.id)
-        return self
-
 
 # ---- the records the detector reads ------------------------------------------------------
 
@@ -339,16 +330,67 @@ def load_baseline(path: Path) -> Baseline:
         raise BaselineError(
             file, [Problem("", f"invalid YAML: {_yaml_message(exc)}", line)]
         ) from exc
+    except (ValueError, OverflowError) as exc:  # a scalar YAML types but cannot build
+        raise BaselineError(file, [_unbuildable(text, exc)]) from None
     if not isinstance(data, dict):
         raise BaselineError(
             file, [Problem("", "a baseline must be a mapping with id, claims, ...")]
         )
+    duplicates = _duplicate_claim_ids(data, node)
     try:
         raw = _Baseline.model_validate(data)
     except ValidationError as exc:
         problems = [_problem(err, data, node) for err in _root_causes(exc.errors())]
-        raise BaselineError(file, problems) from None
+        raise BaselineError(file, [*problems, *duplicates]) from None
+    if duplicates:
+        raise BaselineError(file, duplicates)
     return _baseline(raw, path)
+
+
+def _duplicate_claim_ids(data: dict[str, Any], node: yaml.Node | None) -> list[Problem]:
+    """Each repeated claim id, located at its second and later occurrences."""
+    claims = data.get("claims")
+    seen: set[str] = set()
+    problems: list[Problem] = []
+    for index, claim in enumerate(claims if isinstance(claims, list) else []):
+        claim_id = claim.get("id") if isinstance(claim, dict) else None
+        if not isinstance(claim_id, str):
+            continue
+        if claim_id in seen:
+            loc = ("claims", index, "id")
+            message = f"duplicate claim id {claim_id!r}"
+            problems.append(Problem(_named_location(loc, data), message, _node_line(node, loc)))
+        seen.add(claim_id)
+    return problems
+
+
+def _unbuildable(text: str, error: Exception) -> Problem:
+    """Locate the scalar PyYAML typed but could not build (``date: 2022-13-45``)."""
+    found = _bad_scalar(yaml.compose(text, Loader=yaml.SafeLoader), ())
+    if found is None:
+        return Problem("", f"invalid value: {error}")
+    loc, line = found
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    return Problem(where, f"invalid value: {error}", line)
+
+
+def _bad_scalar(node: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], int] | None:
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            yaml.SafeLoader("").construct_object(node)
+        except (ValueError, OverflowError):
+            return loc, node.start_mark.line + 1
+        return None
+    children: list[tuple[Any, yaml.Node]] = []
+    if isinstance(node, yaml.MappingNode):
+        children = [(getattr(key, "value", "?"), value) for key, value in node.value]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(enumerate(node.value))
+    for part, child in children:
+        found = _bad_scalar(child, (*loc, part))
+        if found is not None:
+            return found
+    return None
 
 
 def baseline_files(paths: Iterable[Path]) -> list[Path]:

@@ -234,15 +234,6 @@ class _RawConfig(_Frozen):
     scheduler: SchedulerConfig = SchedulerConfig()
     alerts: AlertsConfig = AlertsConfig()
 
-    @model_validator(mode="after")
-    def _unique_feed_names(self) -> _RawConfig:
-        seen: set[str] = set()
-        for feed in self.feeds:
-            if feed.name in seen:
-                raise ValueError(f"duplicate feed name {feed.name!r}")
-            seen.add(feed.name)
-        return self
-
 
 class Config(_Frozen):
     """The validated configuration, with every path made absolute."""
@@ -298,11 +289,14 @@ def load_config(path: Path) -> Config:
 
 def config_from_mapping(data: dict[str, Any], *, path: Path, text: str = "") -> Config:
     """Validate already-parsed TOML; ``text`` lets errors point at a line."""
+    duplicates = _duplicate_feed_names(data, text)
     try:
         raw = _RawConfig.model_validate(data)
     except ValidationError as exc:
         problems = [_problem(err, text) for err in exc.errors()]
-        raise ConfigError(str(path), problems) from None
+        raise ConfigError(str(path), [*problems, *duplicates]) from None
+    if duplicates:
+        raise ConfigError(str(path), duplicates)
     folder = path.resolve().parent
     return Config(
         path=path.resolve(),
@@ -313,6 +307,23 @@ def config_from_mapping(data: dict[str, Any], *, path: Path, text: str = "") -> 
         scheduler=raw.scheduler,
         alerts=_readable_files(raw.alerts, folder, str(path), text),
     )
+
+
+def _duplicate_feed_names(data: dict[str, Any], text: str) -> list[Problem]:
+    """Each repeated feed name, located at its second and later occurrences."""
+    feeds = data.get("feeds")
+    seen: set[str] = set()
+    problems: list[Problem] = []
+    for index, feed in enumerate(feeds if isinstance(feeds, list) else []):
+        name = feed.get("name") if isinstance(feed, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            loc = ("feeds", index, "name")
+            message = f"duplicate feed name {name!r}"
+            problems.append(Problem(format_location(loc), message, find_key_line(text, loc)))
+        seen.add(name)
+    return problems
 
 
 def _readable_files(alerts: AlertsConfig, folder: Path, file: str, text: str) -> AlertsConfig:

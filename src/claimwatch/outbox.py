@@ -156,6 +156,14 @@ class Outbox:
             return self._failed([delivery], f"{type(exc).__name__}: {exc}", logging.CRITICAL)
         if outcome == SKIPPED:
             self.store.record([alert.alert_id], name, DeliveryUpdate("skipped", at=self._clock()))
+            log_event(
+                logger,
+                "alert.delivery",
+                level=logging.DEBUG,
+                status="skipped",
+                alert_id=alert.alert_id,
+                sink=name,
+            )
             return DrainReport(skipped=1)
         return self._delivered([delivery])
 
@@ -202,7 +210,7 @@ class Outbox:
             level=level,
             status="failed",
             alert_id=ids[0],
-            count=len(ids),
+            count=len(ids) if len(ids) > 1 else None,  # a digest: its first alert and count
             sink=name,
             attempts=attempts,
             next_attempt=due,
@@ -219,7 +227,7 @@ class Outbox:
             level=logging.ERROR,
             status="refused",
             alert_id=ids[0],
-            count=len(ids),
+            count=len(ids) if len(ids) > 1 else None,  # a digest: its first alert and count
             sink=name,
             error=error,
         )

@@ -16,13 +16,15 @@ from claimwatch.config import Config, FeedConfig
 from claimwatch.errors import FeedError
 from claimwatch.fetcher import Fetcher
 from claimwatch.logs import log_event
-from claimwatch.matching import Document, is_relevant, match
+from claimwatch.matching import Document, Finding, is_relevant, match
+from claimwatch.matching.index import index_for
+from claimwatch.offload import Offload
 from claimwatch.outbox import DrainReport, Outbox
 from claimwatch.sinks import configured_sinks
 from claimwatch.store import Store, open_store
 
-FEEDS_IN_FLIGHT = 20  # feed cycles running at once
-ENTRIES_IN_FLIGHT = 4  # entries of one feed read at once (pages are fetched per host anyway)
+FEEDS_IN_FLIGHT = 100  # feed cycles running at once (HTTP is bounded by the fetcher anyway)
+ENTRIES_IN_FLIGHT = 4  # article pages of one feed read at once
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ class Runtime:
     store: Store
     fetcher: Fetcher
     outbox: Outbox
+    offload: Offload = field(default_factory=lambda: Offload(workers=0))
     feed_slots: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(FEEDS_IN_FLIGHT)
     )
@@ -105,7 +108,7 @@ async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
         if result.outcome != "fetched":
             return _finish(rt, feed, state, result)
         try:
-            parsed = entries.parse(
+            parsed = await rt.offload.parse_feed(
                 result.body, feed=feed.name, url=result.url, headers=result.headers
             )
         except FeedError as exc:
@@ -130,17 +133,27 @@ async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
 async def _process_entries(
     rt: Runtime, feed: FeedConfig, found: Sequence[entries.Entry]
 ) -> tuple[int, int]:
-    """Select the new or changed entries and process each; return (processed, alerts stored)."""
+    """Select the new or changed entries and process each; return (processed, alerts stored).
+
+    Entries read from the feed alone are processed at once, in order; those whose page is
+    fetched run concurrently (a few per feed), each still in its own transaction.
+    """
     seen = rt.store.processed_hashes(feed.name, (e.entry_id for e in found))
     selected = [(entry, dedup.text_hash(entry)) for entry in dedup.select(found, seen)]
     rt.store.mark_seen(selected, rt.clock())
+    fetching, stored = [], 0
+    for entry, digest in selected:
+        if _fetches(rt, feed, entry):
+            fetching.append((entry, digest))
+        else:
+            stored += await process_entry(rt, feed, entry, digest, fetch_page=False)
     slots = asyncio.Semaphore(ENTRIES_IN_FLIGHT)
 
     async def one(entry: entries.Entry, digest: str) -> int:
         async with slots:
-            return await process_entry(rt, feed, entry, digest)
+            return await process_entry(rt, feed, entry, digest, fetch_page=True)
 
-    tasks = [asyncio.ensure_future(one(entry, digest)) for entry, digest in selected]
+    tasks = [asyncio.ensure_future(one(entry, digest)) for entry, digest in fetching]
     try:
         counts = await asyncio.gather(*tasks)
     except BaseException:
@@ -148,13 +161,30 @@ async def _process_entries(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-    return len(selected), sum(counts)
+    return len(selected), stored + sum(counts)
 
 
-async def process_entry(rt: Runtime, feed: FeedConfig, entry: entries.Entry, digest: str) -> int:
-    """Read, match, build and store one entry (one transaction); return the alerts stored."""
-    fetch_page = should_fetch(feed.fetch_articles, entry.title, entry.summary, rt.baselines)
-    article = await articles.read(rt.fetcher, entry, fetch_page=fetch_page)
+def _fetches(rt: Runtime, feed: FeedConfig, entry: entries.Entry) -> bool:
+    return should_fetch(feed.fetch_articles, entry.title, entry.summary, rt.baselines)
+
+
+async def process_entry(
+    rt: Runtime,
+    feed: FeedConfig,
+    entry: entries.Entry,
+    digest: str,
+    *,
+    fetch_page: bool | None = None,
+) -> int:
+    """Read, match, build and store one entry (one transaction); return the alerts stored.
+
+    ``fetch_page`` None: decided here by ``should_fetch``.
+    """
+    if fetch_page is None:
+        fetch_page = _fetches(rt, feed, entry)
+    article = await articles.read(
+        rt.fetcher, entry, fetch_page=fetch_page, extract=rt.offload.article_text
+    )
     if article.error:
         log_event(
             logger,
@@ -167,7 +197,7 @@ async def process_entry(rt: Runtime, feed: FeedConfig, entry: entries.Entry, dig
             error=article.error,
         )
     # From here to the commit nothing awaits: facts read and alerts written see the same state.
-    findings = match(Document(entry.title, article.text, entry.published), rt.baselines)
+    findings = _match(rt.baselines, Document(entry.title, article.text, entry.published))
     now = rt.clock()
     known = rt.store.known_facts(alerts.claim_keys(findings))
     built = alerts.build(findings, article=article, detected_at=now, known_facts=known)
@@ -196,6 +226,13 @@ async def process_entry(rt: Runtime, feed: FeedConfig, entry: entries.Entry, dig
         count=len(added),
     )
     return len(added)
+
+
+def _match(baselines: tuple[Baseline, ...], document: Document) -> list[Finding]:
+    """``matching.match``, given no baseline when the term index shows that no claim could
+    match (most entries of a general feed are about something else)."""
+    scan = index_for(baselines).scan(f"{document.title}\n{document.text}")
+    return match(document, baselines if scan.could_match() else ())
 
 
 def _finish(
@@ -274,13 +311,17 @@ def _log_crash(feed: FeedConfig, error: BaseException) -> None:
     )
 
 
-def open_runtime(config: Config, baselines: tuple[Baseline, ...], store: Store) -> Runtime:
-    """A Runtime with a new fetcher and the configured sinks (caller closes them)."""
+def open_runtime(
+    config: Config, baselines: tuple[Baseline, ...], store: Store, *, workers: int | None = None
+) -> Runtime:
+    """A Runtime with a new fetcher, parser processes (``workers``: see offload) and the
+    configured sinks (caller closes them)."""
     outbox = Outbox(store, configured_sinks(config))
-    return Runtime(config, baselines, store, Fetcher(config.http), outbox)
+    return Runtime(config, baselines, store, Fetcher(config.http), outbox, Offload(workers))
 
 
 async def close_runtime(rt: Runtime) -> None:
+    rt.offload.close()
     await rt.fetcher.aclose()
     for sink in rt.outbox.sinks.values():
         await sink.aclose()

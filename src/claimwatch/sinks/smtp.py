@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import aiosmtplib
 
@@ -46,7 +46,7 @@ class SmtpSettings:
 
     host: str
     port: int
-    security: str  # "none" | "starttls" | "tls"
+    security: Literal["none", "starttls", "tls"]
     timeout: float = 30.0
     username: str | None = None
     password_file: Path | None = None

@@ -1,0 +1,119 @@
+"""Feed parsing and article extraction off the event loop, on worker processes.
+
+feedparser is pure Python and trafilatura holds the GIL for most of its work, so threads
+cannot put a second core to use: a cold cycle over a thousand feeds is mostly parsing. These
+two stages are pure functions of bytes and strings, which makes them cheap to hand to a
+process pool; everything else (HTTP, dedup, matching, the store) stays in the event loop.
+
+- ``Offload(workers=0)`` runs both stages in a thread instead (tests, one-core machines).
+- Workers come from a fork server that has already imported the parsers, so starting one is
+  a fork, not a fresh interpreter; they ignore SIGINT (Ctrl-C is the parent's to handle).
+- A worker that dies (killed, out of memory) fails only the call it was running: the pool is
+  replaced and that feed's poll is recorded as failed like any unparsable feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+from claimwatch import entries
+from claimwatch.errors import FeedError, FetchError
+from claimwatch.extract import article_text
+from claimwatch.logs import log_event
+
+MAX_WORKERS = 4
+_PRELOAD = ["claimwatch.entries", "claimwatch.extract"]
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def default_workers() -> int:
+    """One worker per core beyond the first, at least one: the event loop needs a core too
+    but spends much of it waiting, so on two cores one worker leaves the loop starved less
+    than two would; measured in bench/polling.py."""
+    return max(1, min((os.cpu_count() or 1) - 1, MAX_WORKERS))
+
+
+class Offload:
+    """The pool of parser processes (or, with ``workers=0``, a thread)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = default_workers() if workers is None else workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
+
+    async def parse_feed(
+        self, body: bytes, *, feed: str, url: str, headers: Mapping[str, str] | None = None
+    ) -> entries.ParsedFeed:
+        """``entries.parse`` in a worker; FeedError (naming ``url``) as there."""
+        try:
+            result = await self._run(_parse_feed, body, feed, url, dict(headers or {}))
+        except BrokenProcessPool:
+            raise FeedError("the parser process died", subject=url) from None
+        if isinstance(result, str):
+            raise FeedError(result, subject=url)
+        return result
+
+    async def article_text(self, html: str, url: str) -> str | None:
+        """``extract.article_text`` in a worker; FetchError if the worker died."""
+        try:
+            return await self._run(article_text, html, url)
+        except BrokenProcessPool:
+            raise FetchError("the extraction process died", url=url) from None
+
+    async def _run(self, function: Callable[..., T], *args: object) -> T:
+        pool = self._executor()
+        if pool is None:
+            return await asyncio.to_thread(function, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+        except BrokenProcessPool:
+            self._replace(pool)
+            raise
+
+    def _executor(self) -> Executor | None:
+        if self.workers <= 0 or self._closed:
+            return None
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_PRELOAD)
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=_ignore_sigint
+            )
+        return self._pool
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        if self._pool is broken:
+            log_event(logger, "offload.restart", level=logging.WARNING, status="broken")
+            broken.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        """Stop the workers (idempotent)."""
+        self._closed = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _parse_feed(
+    body: bytes, feed: str, url: str, headers: dict[str, str]
+) -> entries.ParsedFeed | str:
+    """Runs in a worker: the parsed feed, or FeedError's message (it does not pickle)."""
+    try:
+        return entries.parse(body, feed=feed, url=url, headers=headers)
+    except FeedError as exc:
+        return exc.message

@@ -1,0 +1,165 @@
+"""Email delivery end to end: ``claimwatch`` processes, a real SMTP server, SIGKILL and restart.
+
+The feed has one article that contradicts two claims, so each run stores two novel alerts. The
+crash tests are deterministic: in one the SMTP server is down on the first run, so the alerts
+are persisted but not delivered when the daemon is killed; in the other the server receives
+the message and kills the daemon before answering, so the outbox never marks it delivered.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.e2e.helpers import Service, Workdir, eventually, rss
+from tests.servers import HTML_TYPE
+from tests.smtp_server import Received, SmtpServer, closed_port
+
+pytestmark = pytest.mark.slow
+
+BASELINE = """\
+id: freedonia
+title: Freedonia test baseline
+source: {outlet: Test Gazette, date: 2022-01-09}
+subject: {terms: ["Freedonia"]}
+claims:
+  - id: bridge
+    statement: The Freedonia bridge stayed open.
+    about: ["bridge"]
+    expect:
+      - type: assertion
+        contradicted_by: ["bridge + closed|shut"]
+  - id: ferry
+    statement: The Freedonia ferry kept running.
+    about: ["ferry"]
+    expect:
+      - type: assertion
+        contradicted_by: ["ferry + suspended|halted"]
+"""
+ITEM = ("g1", "Freedonia bridge closed", "The bridge in Freedonia was closed on Tuesday.")
+PAGE = (
+    "<html><head><title>Freedonia bridge closed</title></head><body><article>"
+    "<h1>Freedonia bridge closed</h1>"
+    "<p>The main bridge in Freedonia was closed by the authorities on Tuesday, officials in the "
+    "capital said, and traffic was sent around the river.</p>"
+    "<p>The ferry across the river in Freedonia was also suspended on Tuesday, the port "
+    "authority said, leaving hundreds of commuters stranded on both banks.</p>"
+    "<p>Officials did not say when the crossings would reopen to the public, and police "
+    "patrolled the approaches through the night.</p>"
+    "</article></body></html>"
+)
+
+
+def prepare(work: Workdir, smtp_port: int) -> None:
+    """Two-claim baseline, the feed and its article, and a config with the email sink."""
+    (work.root / "baselines" / "freedonia.yaml").write_text(BASELINE, encoding="utf-8")
+    work.server.route("/news.xml", rss(work.server, [ITEM]), etag='"v1"')
+    work.server.route("/articles/g1", PAGE, content_type=HTML_TYPE)
+    work.write_config(["news"])
+    with work.config.open("a", encoding="utf-8") as config:
+        config.write(
+            "[alerts.email]\n"
+            'host = "127.0.0.1"\n'
+            f"port = {smtp_port}\n"
+            'security = "none"\n'
+            'sender = "claimwatch@example.org"\n'
+            'recipients = ["desk@example.org"]\n'
+            'timeout = "5s"\n'
+        )
+
+
+def email_states(work: Workdir) -> dict[str, str]:
+    if not work.state.exists():
+        return {}
+    rows = work.query("SELECT alert_id, state FROM deliveries WHERE sink = 'email'")
+    return {alert_id: state for alert_id, state in rows}
+
+
+def expected_ids(work: Workdir) -> set[str]:
+    return {f"<{alert_id}.email@claimwatch>" for alert_id in email_states(work)}
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
+
+
+def test_once_sends_one_email_per_novel_alert(work: Workdir, smtp: SmtpServer) -> None:
+    prepare(work, smtp.port)
+    result = work.run("once")
+    assert result.returncode == 0, result.stderr
+    assert len(email_states(work)) == 2
+    assert sorted(smtp.message_ids()) == sorted(expected_ids(work))
+    subjects = sorted(str(m.message["Subject"]) for m in smtp.messages)
+    assert subjects == [
+        "[claimwatch] contradiction · bridge · Freedonia bridge closed",
+        "[claimwatch] contradiction · ferry · Freedonia bridge closed",
+    ]
+    listing = work.run("alerts")
+    assert listing.stdout.count("email: delivered") == 2, listing.stdout
+    assert work.run("once").returncode == 0
+    assert len(smtp.messages) == 2  # nothing new, nothing sent twice
+
+
+def test_server_down_then_kill_9_then_up_every_alert_arrives_once(
+    work: Workdir, service_factory: Callable[..., Service]
+) -> None:
+    reserved = closed_port()  # connections to it are refused: the SMTP server is down
+    port = reserved.getsockname()[1]
+    prepare(work, port)
+    first = service_factory()
+    eventually(lambda: "failed" in email_states(work).values(), what="a failed email delivery")
+    first.process.kill()  # SIGKILL: alerts persisted, not delivered
+    assert first.wait() == -signal.SIGKILL
+    assert work.integrity() == "ok"
+    assert "delivered" not in email_states(work).values()
+    reserved.close()
+    with SmtpServer(port=port) as smtp:
+        retried = work.run("alerts", "--retry")
+        assert retried.returncode == 0 and "re-queued" in retried.stderr
+        second = service_factory()
+        eventually(lambda: len(smtp.messages) >= 2, what="both emails")
+        eventually(
+            lambda: set(email_states(work).values()) == {"delivered"}, what="delivered states"
+        )
+        second.signal(signal.SIGTERM)
+        assert second.wait() == 0
+        assert sorted(smtp.message_ids()) == sorted(expected_ids(work))  # each exactly once
+    assert len(work.alerts()) == 2  # the JSON Lines sink wrote each alert once
+
+
+def test_kill_9_after_the_server_took_the_message_resends_the_same_message_id(
+    work: Workdir, smtp: SmtpServer, service_factory: Callable[..., Service]
+) -> None:
+    prepare(work, smtp.port)
+    target: dict[str, int] = {}
+    armed = threading.Event()
+
+    def kill_daemon(received: Received) -> None:
+        """The server has the message; the daemon dies before it reads the 250."""
+        if armed.wait(10) and "pid" in target:  # only the first run's daemon
+            os.kill(target.pop("pid"), signal.SIGKILL)
+
+    smtp.on_data = kill_daemon
+    first = service_factory()
+    target["pid"] = first.process.pid
+    armed.set()
+    assert first.wait() == -signal.SIGKILL
+    assert work.integrity() == "ok"
+    (taken,) = smtp.messages
+    assert set(email_states(work).values()) == {"pending"}  # never marked delivered
+
+    second = service_factory()
+    eventually(lambda: set(email_states(work).values()) == {"delivered"}, what="delivered states")
+    second.signal(signal.SIGTERM)
+    assert second.wait() == 0
+    counts = Counter(smtp.message_ids())
+    assert set(counts) == expected_ids(work)  # every alert arrived
+    assert counts[str(taken.message["Message-ID"])] == 2  # the resend is recognisably the same
+    assert sum(counts.values()) == 3
