@@ -258,7 +258,7 @@ class Config(_Frozen):
 
 
 def _resolve(folder: Path, value: str) -> Path:
-    path = Path(os.path.expanduser(value))
+    path = Path(os.path.expandvars(os.path.expanduser(value)))  # "${CREDENTIALS_DIRECTORY}/..."
     return path if path.is_absolute() else (folder / path).resolve()
 
 

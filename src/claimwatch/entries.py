@@ -196,7 +196,9 @@ def _entry_id(item: Any, url: str | None, title: str, text: str) -> str:
 
 
 def _published(item: Any, now: datetime) -> datetime | None:
-    stamp = item.get("published_parsed") or item.get("updated_parsed")
+    # dict.get: feedparser's own get() maps a missing "updated_parsed" to "published_parsed"
+    # with a DeprecationWarning, which is noise (and an error under -W error).
+    stamp = item.get("published_parsed") or dict.get(item, "updated_parsed")
     if stamp is None:
         return None
     try:
