@@ -223,6 +223,20 @@ def judge_assertion(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Ver
             break
 
 
+def _phrase_verdict(
+    kind: Kind, fact: str, sentence: str, span: tuple[int, int], text: str, base: float
+) -> Verdict:
+    """A verdict decided by a phrase of the sentence, quoted in its reason and highlighted."""
+    quote = reasons.quoted(sentence, span)
+    return Verdict(
+        kind=kind,
+        fact=f"{fact}:{reasons.fact_text(quote)}",
+        reason=reasons.reason(sentence, text.replace("{quote}", quote)),
+        score=_score(base, sentence),
+        highlight=span,
+    )
+
+
 def _contradicted(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
     hit = patterns.first(sentence, ctx.min_groups)
     if hit is None or cues.denial(sentence):
@@ -230,16 +244,8 @@ def _contradicted(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator
     span = hit[1][0]
     if _negated_near(sentence, span) or _IRREALIS_CLAUSE.search(sentence[: span[0]]):
         return
-    yield Verdict(
-        kind="contradiction",
-        fact=f"contra:{reasons.fact_text(reasons.quoted(sentence, span))}",
-        reason=reasons.reason(
-            sentence,
-            f"reports “{reasons.quoted(sentence, span)}”{{source}}, against {ctx.claim.short}",
-        ),
-        score=_score(0.75, sentence),
-        highlight=span,
-    )
+    text = f"reports “{{quote}}”{{source}}, against {ctx.claim.short}"
+    yield _phrase_verdict("contradiction", "contra", sentence, span, text, 0.75)
 
 
 def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
@@ -250,17 +256,8 @@ def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[V
         for span in pattern.group_spans(sentence, 0):
             disputed = any(end <= span[0] for _, end in denials)
             if _negated_before(sentence, span) or disputed:
-                yield Verdict(
-                    kind="contradiction",
-                    fact=f"negated:{reasons.fact_text(reasons.quoted(sentence, span))}",
-                    reason=reasons.reason(
-                        sentence,
-                        f"says the opposite of {ctx.claim.short} "
-                        f"(“{reasons.quoted(sentence, span)}” negated){{source}}",
-                    ),
-                    score=_score(0.7, sentence),
-                    highlight=span,
-                )
+                text = f"says the opposite of {ctx.claim.short} (“{{quote}}” negated){{source}}"
+                yield _phrase_verdict("contradiction", "negated", sentence, span, text, 0.7)
                 return
 
 
@@ -271,16 +268,8 @@ def _followed_up(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[
     span = hit[1][0]
     if _negated_near(sentence, span) or _IRREALIS_NEAR.search(sentence[: span[0]]):
         return  # "no trial", "called for an inquiry": a request or an absence is not news
-    yield Verdict(
-        kind="follow_up",
-        fact=f"follow:{reasons.fact_text(reasons.quoted(sentence, span))}",
-        reason=reasons.reason(
-            sentence,
-            f"new facts on {ctx.claim.short}: “{reasons.quoted(sentence, span)}”{{source}}",
-        ),
-        score=_score(0.7, sentence),
-        highlight=span,
-    )
+    text = f"new facts on {ctx.claim.short}: “{{quote}}”{{source}}"
+    yield _phrase_verdict("follow_up", "follow", sentence, span, text, 0.7)
 
 
 # ---- dates --------------------------------------------------------------------------------
