@@ -140,13 +140,13 @@ class Farm:
         gz = "gzip" in headers.get("accept-encoding", "")
         if len(parts) == 2 and parts[0] == "feeds" and parts[1].endswith(".xml"):
             return self._feed(parts[1].removesuffix(".xml"), headers, gz)
-        if len(parts) == 3 and parts[0] == "articles" and parts[2].endswith(".html"):
-            if parts[1].isdigit() and parts[2].removesuffix(".html").isdigit():
-                body = self.page(int(parts[1]), int(parts[2].removesuffix(".html")))
-                if body is not None:
-                    self.stats["page"] += 1
-                    extra = {"Content-Type": "text/html; charset=utf-8"}
-                    return _maybe_gzip(200, extra, body, gz)
+        number = parts[-1].removesuffix(".html")
+        if len(parts) == 3 and parts[0] == "articles" and parts[1].isdigit() and number.isdigit():
+            body = self.page(int(parts[1]), int(number))
+            if body is not None:
+                self.stats["page"] += 1
+                extra = {"Content-Type": "text/html; charset=utf-8"}
+                return _maybe_gzip(200, extra, body, gz)
         if path.startswith("/_farm/"):
             return self._control(target)
         self.stats["not_found"] += 1
@@ -167,7 +167,8 @@ class Farm:
         self.stats["feed_200"] += 1
         extra = {"Content-Type": "application/rss+xml; charset=utf-8", **validators}
         if gz:
-            return 200, {**extra, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}, body.packed
+            extra.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+            return 200, extra, body.packed
         return 200, extra, body.plain
 
     def _control(self, target: str) -> tuple[int, dict[str, str], bytes]:
@@ -335,6 +336,11 @@ class FarmProcess:
         if self.process.stdout is not None:
             self.process.stdout.close()
         self.process = None
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
 
     def _get(self, path: str) -> dict[str, int]:
         with urllib.request.urlopen(f"{self.control}/{path}", timeout=600) as answer:

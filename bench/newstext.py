@@ -102,6 +102,21 @@ OFF_TOPIC: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+# Sentences of a developing story that name none of its claims.
+STORY_FILLER = (
+    "The statement was read out on state television late on {day}.",
+    "Reporters were not allowed to travel to the area, {person} said.",
+    "Further details are expected to be published later this week.",
+    "The ministry did not answer questions sent by email.",
+    "Diplomats in the capital said they were following events closely.",
+    "Residents described long queues outside shops and banks on {day}.",
+    "A spokesperson promised a full account once the facts were established.",
+    "Neighbouring governments issued travel advice for their citizens.",
+    "Analysts said it was too early to judge what the events would change.",
+    "Local media carried the announcement without comment.",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     """One generated news item: feed entry fields and its article page."""
@@ -176,15 +191,19 @@ class StoryWriter:
         self.story = [w for group in story[1:] for w in group] or self.names
 
     def item(self, rng: random.Random, published: dt.datetime) -> Item:
+        """A story of 6-9 paragraphs; about half of them touch one of the claims."""
         name, story = rng.choice(self.names), rng.choice(self.story)
         title = f"{name}: new reports on the {story} as officials speak"
         summary = (
             f"Officials in {name} gave new details on {rng.choice(DAYS)} about the {story}. "
-            f"{self._claim_sentence(rng)}"
+            f"{_fill(rng.choice(STORY_FILLER), rng)}"
         )
-        paragraphs = [f"{name} - {self._claim_sentence(rng)} {self._claim_sentence(rng)}"]
+        paragraphs = [f"{name} - {self._claim_sentence(rng)} {_fill(STORY_FILLER[0], rng)}"]
         for _ in range(rng.randint(5, 8)):
-            paragraphs.append(" ".join(self._claim_sentence(rng) for _ in range(3)))
+            sentences = [_fill(s, rng) for s in rng.sample(STORY_FILLER, 3)]
+            if rng.random() < 0.5:
+                sentences[rng.randrange(3)] = self._claim_sentence(rng)
+            paragraphs.append(" ".join(sentences))
         return Item(title, summary, tuple(paragraphs), published, on_topic=True)
 
     def _claim_sentence(self, rng: random.Random) -> str:

@@ -594,6 +594,22 @@ async def test_pages_on_private_addresses_are_refused(
     assert feed_server.requests_for("/page") == []
 
 
+@pytest.mark.parametrize(
+    "link", ["file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://10.0.0.1/", "javascript:x()"]
+)
+async def test_links_to_other_schemes_are_never_fetched(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture, link: str
+) -> None:
+    _, reads, config = await read_page(
+        tmp_path, feed_server, caplog, link, allow_private_addresses=True
+    )
+    (read,) = reads
+    assert read["error"] == "entry has no link" and "url" not in read
+    ((_, url, _, _, _),) = stored_entries(config)
+    assert url is None  # dropped when the entry was read: it never reaches the fetcher
+    assert [r.path for r in feed_server.requests if "page" in r.path] == []
+
+
 async def test_private_pages_are_read_when_the_config_allows(
     tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
 ) -> None:

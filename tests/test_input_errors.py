@@ -99,6 +99,8 @@ CASES = [
          "boolean"),
     Case("grace-too-short", "config", '[scheduler]\nmisfire_grace = "10s"\n',
          "scheduler.misfire_grace", 2, "at least 60"),
+    Case("failing-after-too-short", "config", '[scheduler]\nfailing_after = "10s"\n',
+         "scheduler.failing_after", 2, "greater than or equal to 60"),
     # -- config: secrets, duplicates, syntax
     Case("password-file-missing", "config", EMAIL + 'password_file = "absent.txt"\n',
          "alerts.email.password_file", 6, "No such file"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,3 +59,33 @@ def test_a_dead_socket_is_not_an_error(tmp_path: Path, monkeypatch: pytest.Monke
 )
 def test_socket_address(value: str | None, address: str | None) -> None:
     assert sdnotify.socket_address(value) == address
+
+
+@pytest.mark.parametrize(
+    ("usec", "pid", "period"),
+    [
+        (None, None, None),
+        ("", None, None),
+        ("0", None, None),
+        ("abc", None, None),
+        ("60000000", None, 30.0),
+        ("1000000", "self", 0.5),
+        ("1000000", "1", None),  # systemd meant another process
+    ],
+)
+def test_watchdog_period(
+    monkeypatch: pytest.MonkeyPatch, usec: str | None, pid: str | None, period: float | None
+) -> None:
+    for name, value in (("WATCHDOG_USEC", usec), ("WATCHDOG_PID", pid)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, str(os.getpid()) if value == "self" else value)
+    assert sdnotify.watchdog_period() == period
+
+
+def test_watchdog_carries_the_status(listener: socket.socket) -> None:
+    assert sdnotify.watchdog("2 feeds, 5 alerts")
+    assert listener.recv(4096) == b"WATCHDOG=1\nSTATUS=2 feeds, 5 alerts"
+    assert sdnotify.status("stopping soon")
+    assert listener.recv(4096) == b"STATUS=stopping soon"

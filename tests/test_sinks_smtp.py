@@ -218,14 +218,14 @@ async def test_a_silent_server_times_out_as_a_transient_failure() -> None:
 
 
 async def test_server_down_then_up_every_alert_arrives_once(store: Store) -> None:
-    clock, reserved = Clock(), closed_port()
-    port = reserved.getsockname()[1]
-    sinks: dict[str, Sink] = {"email": sink(port)}
-    add(store, sinks, alert("a1"), alert("a2", claim="toll"), alert("a3", claim="ferry"))
-    outbox = Outbox(store, sinks, clock=clock)
-    assert await outbox.drain() == DrainReport(failed=1)  # the sink halts at its first failure
-    assert {s[0] for s in states(store).values()} == {"failed", "pending"}
-    reserved.close()
+    clock = Clock()
+    with closed_port() as reserved:
+        port = reserved.getsockname()[1]
+        sinks: dict[str, Sink] = {"email": sink(port)}
+        add(store, sinks, alert("a1"), alert("a2", claim="toll"), alert("a3", claim="ferry"))
+        outbox = Outbox(store, sinks, clock=clock)
+        assert await outbox.drain() == DrainReport(failed=1)  # the sink halts at its first failure
+        assert {s[0] for s in states(store).values()} == {"failed", "pending"}
     with SmtpServer(port=port) as server:
         assert await outbox.drain() == DrainReport(delivered=2)  # the pending ones go now
         clock.advance(RETRY_BASE)

@@ -11,23 +11,30 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from claimwatch.articles import Article
 from claimwatch.matching.findings import Finding, Kind
 
 ALERT_ID_LENGTH = 20  # hex characters of the sha256
 
+FeedKind = Literal["feed_failing", "feed_recovered"]  # operator alerts about a feed (health.py)
+FEED_KINDS: tuple[FeedKind, ...] = ("feed_failing", "feed_recovered")
+AlertKind = Kind | FeedKind
 ClaimKey = tuple[str, str, str]  # (baseline_id, claim_id, kind)
 FactKey = tuple[str, str, str, str]  # (baseline_id, claim_id, kind, fact)
 
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """One alert, exactly the fields of one JSON Lines record (plus ``entry_id``)."""
+    """One alert, exactly the fields of one JSON Lines record (plus ``entry_id``).
+
+    A feed alert (``FEED_KINDS``, see health.py) has no baseline or claim; its ``published``
+    is since when the feed is in trouble and its ``evidence`` the last error.
+    """
 
     alert_id: str
-    kind: Kind
+    kind: AlertKind
     baseline_id: str
     claim_id: str
     article_url: str | None
@@ -129,8 +136,11 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def to_json(alert: Alert) -> dict[str, Any]:
-    """The JSON Lines record: flat, stable keys, dates as ISO 8601 UTC strings."""
-    return {
+    """The JSON Lines record: flat, stable keys, dates as ISO 8601 UTC strings.
+
+    A feed alert adds ``since`` and ``error``, the same as ``published`` and ``evidence``.
+    """
+    record = {
         "alert_id": alert.alert_id,
         "kind": alert.kind,
         "baseline_id": alert.baseline_id,
@@ -147,3 +157,6 @@ def to_json(alert: Alert) -> dict[str, Any]:
         "fact": alert.fact,
         "score": round(alert.score, 3),
     }
+    if alert.kind in FEED_KINDS:
+        record.update(since=iso(alert.published), error=alert.evidence)
+    return record

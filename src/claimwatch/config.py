@@ -87,6 +87,7 @@ class SchedulerConfig(_Frozen):
     misfire_grace: Duration = 300.0
     max_backoff: Duration = 6 * 3600.0
     max_retry_after: Duration = 24 * 3600.0
+    failing_after: Annotated[Duration, Field(ge=60)] = 24 * 3600.0  # then alert feed_failing
 
     @field_validator("misfire_grace")
     @classmethod

@@ -5,6 +5,12 @@
   database, exit 0. A second signal cancels at once.
 - SIGHUP: read the config and baselines again. Invalid: logged, the running ones kept.
   Valid: feed jobs added, removed or re-created; HTTP client and sinks rebuilt if changed.
+- The state database failing (read-only, locked, disk full): logged with the path and the
+  reason, then the same graceful stop, but exit 1, so that systemd restarts the service and
+  the operator sees the failure. Nothing was marked done that was not done.
+- Under systemd: READY=1 once the scheduler runs, STATUS= with the feed and alert counts,
+  WATCHDOG=1 from the event loop (when ``WatchdogSec`` is set) while the database answers,
+  RELOADING=1 on SIGHUP and STOPPING=1 on the way out.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any
 from claimwatch import sdnotify
 from claimwatch.baselines import Baseline, load_baselines
 from claimwatch.config import Config, FeedConfig, load_config
-from claimwatch.errors import InputError
+from claimwatch.errors import InputError, StateError
 from claimwatch.fetcher import Fetcher
 from claimwatch.logs import log_event
 from claimwatch.pipeline import Runtime, active_feeds, close_runtime, open_runtime, run_feed
@@ -29,6 +35,7 @@ from claimwatch.sinks import configured_sinks
 from claimwatch.store import Store, open_store
 
 SHUTDOWN_GRACE = 30.0
+STATUS_PERIOD = 60.0  # seconds between STATUS= updates when systemd wants no watchdog
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +74,7 @@ class Daemon:
         self._hurry = False
         self._rt: Runtime | None = None
         self._scheduler: FeedScheduler | None = None
+        self._exit_code = 0
 
     @property
     def rt(self) -> Runtime:
@@ -99,13 +107,15 @@ class Daemon:
             log_event(
                 logger, "daemon.start", status="ready", count=len(feeds), path=str(self.config.path)
             )
-            sdnotify.ready(f"{len(feeds)} feeds")
+            sdnotify.ready(self.status())
+            heartbeat = loop.create_task(self._heartbeat())
             await self._stop.wait()
             sdnotify.stopping()
             abandoned = await scheduler.stop(0 if self._hurry else self.grace)
+            heartbeat.cancel()
             await self._settle_background()
             log_event(logger, "daemon.stop", status="stopped", count=abandoned)
-            return 0
+            return self._exit_code
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
@@ -121,16 +131,60 @@ class Daemon:
         log_event(logger, "daemon.signal", status="stopping")
         self._stop.set()
 
+    def state_failed(self, error: StateError) -> None:
+        """The database failed: stop as on SIGTERM, but exit 1 (systemd restarts us)."""
+        log_event(
+            logger,
+            "daemon.state",
+            level=logging.ERROR,
+            status="failed",
+            path=str(self.config.state),
+            error=str(error),
+        )
+        self._exit_code = 1
+        if not self._stop.is_set():
+            self.request_stop()
+
+    def status(self) -> str:
+        """The STATUS= line: what runs and what it found (reads the database)."""
+        alerts = self.rt.store.counts()["alerts"]
+        return f"{len(active_feeds(self.config))} feeds, {alerts} alerts"
+
+    async def _heartbeat(self) -> None:
+        """From the event loop: WATCHDOG=1 (if systemd asked) and STATUS= while the store
+        answers. A blocked loop or a failed store sends nothing, and systemd steps in."""
+        if not sdnotify.enabled():
+            return
+        period = sdnotify.watchdog_period()
+        while True:
+            await asyncio.sleep(period or STATUS_PERIOD)
+            try:
+                status = self.status()
+            except StateError as exc:
+                self.state_failed(exc)
+                return
+            if period is None:
+                sdnotify.status(status)
+            else:
+                sdnotify.watchdog(status)
+
     async def _run_feed(self, name: str) -> datetime | None:
         rt = self.rt  # the runtime current when the cycle starts
         feed = next((f for f in active_feeds(rt.config) if f.name == name), None)
-        if feed is None:
+        if feed is None or self._exit_code:
             return None
-        report = await run_feed(rt, feed)
+        try:
+            report = await run_feed(rt, feed)
+        except StateError as exc:
+            self.state_failed(exc)
+            return None
         return report.next_attempt
 
     async def _drain(self) -> None:
-        await self.rt.outbox.drain()
+        try:
+            await self.rt.outbox.drain()
+        except StateError as exc:
+            self.state_failed(exc)
 
     # ---- reload ------------------------------------------------------------------------
 
@@ -158,8 +212,12 @@ class Daemon:
                 )
                 sdnotify.ready()
                 return False
-            await self._apply(config, baselines)
-            sdnotify.ready(f"{len(active_feeds(config))} feeds")
+            try:
+                await self._apply(config, baselines)
+                sdnotify.ready(self.status())
+            except StateError as exc:
+                self.state_failed(exc)
+                return False
             return True
 
     async def _apply(self, config: Config, baselines: tuple[Baseline, ...]) -> None:

@@ -46,6 +46,7 @@ class FeedState:
     disabled_reason: str | None = None  # set on 410 Gone
     redirect_target: str | None = None  # pending permanent-redirect target
     redirect_count: int = 0  # how many polls in a row saw that target
+    failing_since: datetime | None = None  # first failed poll of the current run of failures
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +174,11 @@ def next_state(
     if result.outcome == "gone":
         reason = result.error or "HTTP 410 Gone"
         return dataclasses.replace(
-            state, disabled_reason=reason, last_error=reason, next_attempt=None
+            state,
+            disabled_reason=reason,
+            last_error=reason,
+            next_attempt=None,
+            failing_since=state.failing_since or when,
         )
     if result.outcome == "failed":
         failures = state.consecutive_failures + 1
@@ -181,6 +186,7 @@ def next_state(
             state,
             consecutive_failures=failures,
             last_error=result.error or "failed",
+            failing_since=state.failing_since or when,
             next_attempt=next_poll(
                 when,
                 feed.interval,
@@ -198,6 +204,7 @@ def next_state(
         consecutive_failures=0,
         last_success=when,
         last_error=None,
+        failing_since=None,
         disabled_reason=None,
         next_attempt=next_poll(
             when,

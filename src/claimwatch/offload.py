@@ -5,9 +5,10 @@ cannot put a second core to use: a cold cycle over a thousand feeds is mostly pa
 two stages are pure functions of bytes and strings, which makes them cheap to hand to a
 process pool; everything else (HTTP, dedup, matching, the store) stays in the event loop.
 
-- ``Offload(workers=0)`` runs both stages in a thread instead (tests, one-core machines).
+- ``Offload(workers=0)`` runs both stages in a thread instead (one-core machines, tests).
 - Workers come from a fork server that has already imported the parsers, so starting one is
-  a fork, not a fresh interpreter; they ignore SIGINT (Ctrl-C is the parent's to handle).
+  a fork, not a fresh interpreter; they ignore SIGINT (Ctrl-C is the parent's to handle)
+  and exit by themselves within a second of their parent's death, even a SIGKILL.
 - A worker that dies (killed, out of memory) fails only the call it was running: the pool is
   replaced and that feed's poll is recorded as failed like any unparsable feed.
 """
@@ -19,8 +20,10 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
@@ -30,6 +33,7 @@ from claimwatch.extract import article_text
 from claimwatch.logs import log_event
 
 MAX_WORKERS = 4
+PARENT_CHECK_EVERY = 1.0  # seconds between a worker's checks that its parent still runs
 _PRELOAD = ["claimwatch.entries", "claimwatch.extract"]
 
 logger = logging.getLogger(__name__)
@@ -37,10 +41,12 @@ T = TypeVar("T")
 
 
 def default_workers() -> int:
-    """One worker per core beyond the first, at least one: the event loop needs a core too
-    but spends much of it waiting, so on two cores one worker leaves the loop starved less
-    than two would; measured in bench/polling.py."""
-    return max(1, min((os.cpu_count() or 1) - 1, MAX_WORKERS))
+    """One worker per core (at most MAX_WORKERS); none on one core, where a pool only adds
+    copies of the parsers. The event loop needs some of a core too, but much of its time
+    is spent waiting on the network (bench/polling.py measured 1 and 2 workers on 2 cores:
+    the same cold cycle, a warm one 15% faster with 2)."""
+    cores = os.cpu_count() or 1
+    return 0 if cores < 2 else min(cores, MAX_WORKERS)
 
 
 class Offload:
@@ -80,14 +86,17 @@ class Offload:
             self._replace(pool)
             raise
 
-    def _executor(self) -> Executor | None:
+    def _executor(self) -> ProcessPoolExecutor | None:
         if self.workers <= 0 or self._closed:
             return None
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(_PRELOAD)
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=_ignore_sigint
+                self.workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
         return self._pool
 
@@ -105,8 +114,28 @@ class Offload:
             self._pool = None
 
 
-def _ignore_sigint() -> None:
+def _start_worker(parent: int) -> None:
+    """Ignore SIGINT, and exit when ``parent`` is gone: a pool worker otherwise waits for
+    work forever after its parent is killed (SIGKILL), and keeps the fork server alive."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    while _alive(parent):
+        time.sleep(PARENT_CHECK_EVERY)
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except ProcessLookupError:
+        return False
+    except OSError:  # no /proc, or not ours to signal: assume alive
+        return True
 
 
 def _parse_feed(

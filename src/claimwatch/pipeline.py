@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from claimwatch import alerts, articles, dedup, entries, feeds
+from claimwatch import alerts, articles, dedup, entries, feeds, health
+from claimwatch.alerts import FeedKind
 from claimwatch.baselines import Baseline
 from claimwatch.config import Config, FeedConfig
-from claimwatch.errors import FeedError
+from claimwatch.errors import FeedError, StateError
 from claimwatch.fetcher import Fetcher
 from claimwatch.logs import log_event
 from claimwatch.matching import Document, Finding, is_relevant, match
@@ -63,6 +64,7 @@ class FeedReport:
     alerts: int = 0  # alerts stored
     next_attempt: datetime | None = None
     error: str | None = None
+    health: FeedKind | None = None  # a feed alert this cycle raised (see health.py)
 
 
 def should_fetch(mode: FetchMode, title: str, summary: str, baselines: Sequence[Baseline]) -> bool:
@@ -71,7 +73,9 @@ def should_fetch(mode: FetchMode, title: str, summary: str, baselines: Sequence[
         return True
     if mode == "none":
         return False
-    return is_relevant(f"{title}\n{summary}", baselines)
+    text = f"{title}\n{summary}"
+    # The term index rules most entries out without running the subject regexes.
+    return bool(index_for(baselines).scan(text).subjects()) and is_relevant(text, baselines)
 
 
 async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
@@ -87,6 +91,7 @@ async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
         alerts.build(findings, known facts)      -> [Alert]
         store.commit_entry(entry, alerts)                         (one transaction per entry)
         store.save_feed_state(next_state)                         (validators saved last)
+        health.assess(feed history)              -> feed_failing / feed_recovered alert, if due
         outbox.drain()                           -> every sink, retried until delivered
 
     A feed's failure is data: recorded, logged once, never raised. Bugs propagate.
@@ -102,7 +107,8 @@ async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
                 url=state.url,
                 error=state.disabled_reason,
             )
-            return FeedReport(feed.name, "disabled", error=state.disabled_reason)
+            raised = check_health(rt, feed, state)
+            return FeedReport(feed.name, "disabled", error=state.disabled_reason, health=raised)
         max_wait = rt.config.scheduler.max_retry_after
         result = await feeds.poll(rt.fetcher, feed, state, now=rt.clock(), max_retry_after=max_wait)
         if result.outcome != "fetched":
@@ -271,8 +277,39 @@ def _finish(
             logger, "feed.moved", level=logging.WARNING, status="moved", feed=feed.name, url=new.url
         )
     return FeedReport(
-        feed.name, result.outcome, count, processed, alerts, new.next_attempt, result.error
+        feed.name,
+        result.outcome,
+        count,
+        processed,
+        alerts,
+        new.next_attempt,
+        result.error,
+        check_health(rt, feed, new),
     )
+
+
+def check_health(rt: Runtime, feed: FeedConfig, state: feeds.FeedState) -> FeedKind | None:
+    """Store the feed alert the feed's history calls for (delivered at the next drain)."""
+    now = rt.clock()
+    history = rt.store.feed_history(feed.name, state)
+    change = health.assess(history, now, rt.config.scheduler.failing_after)
+    if change is None:
+        return None
+    alert = health.alert(change, feed=feed.name, url=state.url, now=now)
+    if not rt.store.add_alerts([alert], list(rt.outbox.sinks)):
+        return None  # stored before (a crash between the two writes): nothing new
+    failing = change.kind == "feed_failing"
+    log_event(
+        logger,
+        "feed.health",
+        level=logging.WARNING if failing else logging.INFO,
+        status=change.kind,
+        feed=feed.name,
+        url=state.url,
+        alert_id=alert.alert_id,
+        error=change.error or None,
+    )
+    return change.kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +330,8 @@ async def run_all(rt: Runtime) -> RunReport:
     reports: list[FeedReport] = []
     for feed, result in zip(active_feeds(rt.config), results, strict=True):
         if isinstance(result, BaseException):
-            _log_crash(feed, result)
+            if not isinstance(result, StateError):  # the CLI reports it; it is no bug
+                _log_crash(feed, result)
             raise result
         reports.append(result)
     return RunReport(tuple(reports), await rt.outbox.drain())

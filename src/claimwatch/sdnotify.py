@@ -1,7 +1,9 @@
-"""sd_notify: one datagram to ``$NOTIFY_SOCKET`` (READY=1, RELOADING=1, STOPPING=1, STATUS=...).
+"""sd_notify: one datagram to ``$NOTIFY_SOCKET`` (READY=1, RELOADING=1, STOPPING=1, STATUS=...,
+WATCHDOG=1).
 
 Outside systemd (no ``$NOTIFY_SOCKET``) every call is a no-op. A failure to notify is logged,
-never raised: the service works without its supervisor's news.
+never raised: the service works without its supervisor's news. ``watchdog_period`` reads
+systemd's ``$WATCHDOG_USEC``/``$WATCHDOG_PID``: ping at half the period systemd waits.
 """
 
 from __future__ import annotations
@@ -47,3 +49,32 @@ def reloading() -> bool:
 
 def stopping() -> bool:
     return notify("STOPPING=1")
+
+
+def enabled() -> bool:
+    """True when a supervisor listens (``$NOTIFY_SOCKET`` names a usable socket)."""
+    return socket_address(os.environ.get("NOTIFY_SOCKET")) is not None
+
+
+def watchdog_period() -> float | None:
+    """Seconds between WATCHDOG=1 pings (half of ``WatchdogSec``), or None when not asked for.
+
+    systemd sets ``$WATCHDOG_PID`` to the main process: a child that inherited the
+    environment must not ping on its behalf.
+    """
+    usec = os.environ.get("WATCHDOG_USEC", "")
+    pid = os.environ.get("WATCHDOG_PID", "")
+    if not (usec.isascii() and usec.isdigit()) or int(usec) == 0:
+        return None
+    if pid and pid != str(os.getpid()):
+        return None
+    return int(usec) / 2_000_000
+
+
+def watchdog(text: str = "") -> bool:
+    """WATCHDOG=1, with a STATUS= line when ``text`` is given."""
+    return notify("WATCHDOG=1" + (f"\nSTATUS={text}" if text else ""))
+
+
+def status(text: str) -> bool:
+    return notify(f"STATUS={text}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -76,7 +77,10 @@ def prepare(work: Workdir, smtp_port: int) -> None:
 def email_states(work: Workdir) -> dict[str, str]:
     if not work.state.exists():
         return {}
-    rows = work.query("SELECT alert_id, state FROM deliveries WHERE sink = 'email'")
+    try:
+        rows = work.query("SELECT alert_id, state FROM deliveries WHERE sink = 'email'")
+    except sqlite3.OperationalError:  # the daemon has created the file, not yet its tables
+        return {}
     return {alert_id: state for alert_id, state in rows}
 
 
@@ -110,16 +114,15 @@ def test_once_sends_one_email_per_novel_alert(work: Workdir, smtp: SmtpServer) -
 def test_server_down_then_kill_9_then_up_every_alert_arrives_once(
     work: Workdir, service_factory: Callable[..., Service]
 ) -> None:
-    reserved = closed_port()  # connections to it are refused: the SMTP server is down
-    port = reserved.getsockname()[1]
-    prepare(work, port)
-    first = service_factory()
-    eventually(lambda: "failed" in email_states(work).values(), what="a failed email delivery")
-    first.process.kill()  # SIGKILL: alerts persisted, not delivered
-    assert first.wait() == -signal.SIGKILL
-    assert work.integrity() == "ok"
-    assert "delivered" not in email_states(work).values()
-    reserved.close()
+    with closed_port() as reserved:  # connections to it are refused: the SMTP server is down
+        port = reserved.getsockname()[1]
+        prepare(work, port)
+        first = service_factory()
+        eventually(lambda: "failed" in email_states(work).values(), what="a failed email delivery")
+        first.process.kill()  # SIGKILL: alerts persisted, not delivered
+        assert first.wait() == -signal.SIGKILL
+        assert work.integrity() == "ok"
+        assert "delivered" not in email_states(work).values()
     with SmtpServer(port=port) as smtp:
         retried = work.run("alerts", "--retry")
         assert retried.returncode == 0 and "re-queued" in retried.stderr

@@ -35,7 +35,6 @@ __all__ = ["Scan", "TermIndex", "candidate_claims", "fold", "index_for"]
 MAX_PREFIX = 6  # longer prefixes are filed under their first 6 letters (a wider superset)
 CACHED_INDEXES = 4
 _WORD = re.compile(r"\w+")
-_LEADING_WORD = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
@@ -44,26 +43,21 @@ def fold(text: str) -> str:
 
 
 def term_key(term: str) -> tuple[str, bool] | None:
-    """(folded first word, is_prefix) for one term; None when a term starts with a non-word
-    character (such a group can never be ruled out)."""
-    text = term.strip()
-    words = text.rstrip("*").split()
+    """(folded first word, is_prefix) for one term, read as ``terms.term_regex`` reads it;
+    None when the term starts with a non-word character (its group is never ruled out)."""
+    words = term.split()
     if not words:
         return None
-    pieces = [p for p in words[0].split("-") if p]
+    first = words[0]
+    pieces = [p for p in first.rstrip("*").split("-") if p]
     if not pieces:
         return None
-    lead = _LEADING_WORD.match(pieces[0])
+    lead = _WORD.match(pieces[0])
     if lead is None:
         return None
-    exact = (
-        lead.group() == pieces[0]
-        and len(pieces) == 1
-        and (len(words) > 1 or not text.endswith("*"))
-    )
     key = fold(lead.group())
-    if exact:
-        return key, False
+    if lead.group() == pieces[0] and len(pieces) == 1 and not first.endswith("*"):
+        return key, False  # the word must stand whole: followed by a non-word character
     return key[:MAX_PREFIX], True
 
 
@@ -101,6 +95,7 @@ class TermIndex:
             self._claims.append(tuple((c, self._add_set(c.about)) for c in baseline.claims))
         self._lengths = tuple(sorted({len(key) for key in self._prefix}))
         self._positions = {id(b): i for i, b in enumerate(self.baselines)}
+        self._last: tuple[str, Scan] | None = None
         self._unfiltered = frozenset(  # patterns none of whose groups can be ruled out
             n for n, e in enumerate(self._entries) if len(e.always) == e.groups
         )
@@ -123,7 +118,19 @@ class TermIndex:
         return number
 
     def scan(self, text: str) -> Scan:
-        """Split ``text`` into words once and find the patterns that could match it."""
+        """Split ``text`` into words once and find the patterns that could match it.
+
+        The last scan is kept: deciding whether to fetch an entry's page and matching its
+        text often look at the very same text one after the other.
+        """
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1]
+        scan = self._scan(text)
+        self._last = (text, scan)
+        return scan
+
+    def _scan(self, text: str) -> Scan:
         words = _words(text)
         prefixes = {w[:n] for w in words for n in self._lengths}
         hits: defaultdict[int, set[int]] = defaultdict(set)
@@ -192,16 +199,19 @@ _cache: dict[tuple[int, ...], tuple[tuple[Baseline, ...], TermIndex]] = {}
 
 
 def index_for(baselines: Sequence[Baseline]) -> TermIndex:
-    """The index of ``baselines``, built on first use and kept for the same objects."""
+    """The index of ``baselines``, built on first use and kept for the same objects.
+
+    The few most recently used indexes are kept, so that a caller passing tuples
+    made on the fly (narrowed baselines) never pushes out the one in steady use.
+    """
     key = tuple(id(b) for b in baselines)
-    cached = _cache.get(key)
-    if cached is not None:
-        return cached[1]
-    index = TermIndex(baselines)
-    while len(_cache) >= CACHED_INDEXES:
-        del _cache[next(iter(_cache))]
-    _cache[key] = (tuple(baselines), index)  # holding the baselines keeps their ids unique
-    return index
+    cached = _cache.pop(key, None)
+    if cached is None:
+        cached = (tuple(baselines), TermIndex(baselines))  # holding them keeps ids unique
+        while len(_cache) >= CACHED_INDEXES:
+            del _cache[next(iter(_cache))]  # the least recently used
+    _cache[key] = cached
+    return cached[1]
 
 
 def candidate_claims(baseline: Baseline, text: str) -> tuple[Claim, ...]:

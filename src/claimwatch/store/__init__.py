@@ -21,6 +21,7 @@ from typing import Literal, Protocol
 from claimwatch.alerts import Alert, ClaimKey, FactKey
 from claimwatch.entries import Entry
 from claimwatch.feeds import FeedState
+from claimwatch.health import FeedHistory
 
 DeliveryState = Literal["pending", "delivered", "failed", "refused", "skipped"]
 
@@ -99,6 +100,10 @@ class Store(Protocol):
         sinks: Collection[str],
         now: datetime,
     ) -> list[Alert]: ...
+
+    def add_alerts(self, alerts: Sequence[Alert], sinks: Collection[str]) -> list[Alert]: ...
+
+    def feed_history(self, name: str, state: FeedState, limit: int = 20) -> FeedHistory: ...
 
     def due_deliveries(
         self, sinks: Collection[str], now: datetime, limit: int = 100

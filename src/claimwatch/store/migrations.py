@@ -101,6 +101,47 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX deliveries_due ON deliveries (state, next_attempt);
     CREATE INDEX deliveries_by_sink ON deliveries (sink, state);
     """,
+    # 3: operator alerts about feeds (feed_failing, feed_recovered) go through the alerts
+    # table and the outbox like every alert; SQLite cannot widen a CHECK constraint, so the
+    # alerts table is rebuilt. A feed remembers since when its current failures last; its
+    # newest entries are found by index (health.py reads them after every poll).
+    """
+    CREATE TABLE alerts_v3 (
+        alert_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL
+            CHECK (kind IN ('contradiction', 'follow_up', 'feed_failing', 'feed_recovered')),
+        baseline_id TEXT NOT NULL,
+        claim_id TEXT NOT NULL,
+        article_url TEXT,
+        article_title TEXT NOT NULL,
+        feed TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        published TEXT,
+        evidence TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        detected_at TEXT NOT NULL,
+        novel INTEGER NOT NULL,
+        value REAL,
+        fact TEXT NOT NULL,
+        score REAL NOT NULL,
+        highlight_start INTEGER,
+        highlight_end INTEGER
+    );
+    INSERT INTO alerts_v3 (alert_id, kind, baseline_id, claim_id, article_url, article_title,
+                           feed, entry_id, published, evidence, reason, detected_at, novel,
+                           value, fact, score, highlight_start, highlight_end)
+        SELECT alert_id, kind, baseline_id, claim_id, article_url, article_title, feed,
+               entry_id, published, evidence, reason, detected_at, novel, value, fact, score,
+               highlight_start, highlight_end
+        FROM alerts;
+    DROP TABLE alerts;
+    ALTER TABLE alerts_v3 RENAME TO alerts;
+    CREATE INDEX alerts_by_time ON alerts (detected_at);
+    CREATE INDEX alerts_by_feed ON alerts (feed, kind);
+    ALTER TABLE feeds ADD COLUMN failing_since TEXT;
+    CREATE INDEX entries_by_date ON entries (feed, coalesce(published, first_seen));
+    CREATE INDEX entries_by_first_seen ON entries (feed, first_seen);
+    """,
 )
 
 LATEST = len(MIGRATIONS)
@@ -122,10 +163,23 @@ def pending_migrations(current: int, available: int = LATEST) -> range:
 
 
 def migrate(connection: sqlite3.Connection) -> int:
-    """Run every pending migration, each in its own transaction; return the new version."""
-    for number in pending_migrations(schema_version(connection)):
-        script = MIGRATIONS[number - 1]
-        connection.executescript(
-            f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-        )
+    """Run every pending migration, each in its own transaction; return the new version.
+
+    Foreign keys are off meanwhile, as SQLite's procedure for rebuilding a table that others
+    refer to requires, and checked before each commit: a migration that breaks one fails.
+    """
+    enforced = connection.execute("PRAGMA foreign_keys").fetchone()[0]
+    connection.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for number in pending_migrations(schema_version(connection)):
+            script = MIGRATIONS[number - 1]
+            connection.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};")
+            broken = connection.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise sqlite3.IntegrityError(f"migration {number} breaks foreign keys: {broken}")
+            connection.execute("COMMIT")
+    finally:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        connection.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
     return schema_version(connection)

@@ -21,7 +21,7 @@ ALERT_COLUMNS = (
 )
 FEED_COLUMNS = (
     "url, etag, last_modified, last_success, consecutive_failures, last_error, next_attempt, "
-    "disabled_reason, redirect_target, redirect_count"
+    "disabled_reason, redirect_target, redirect_count, failing_since"
 )
 
 

@@ -18,6 +18,7 @@ from claimwatch.alerts import Alert, ClaimKey, FactKey
 from claimwatch.entries import Entry
 from claimwatch.errors import StateError
 from claimwatch.feeds import FeedState
+from claimwatch.health import FeedHistory, episode_of
 from claimwatch.store import AlertStatus, Delivery, DeliveryUpdate, SinkStatus
 from claimwatch.store.migrations import LATEST, migrate, pending_migrations, schema_version
 from claimwatch.store.rows import (
@@ -107,7 +108,8 @@ class SqliteStore:
         )
         if not rows or rows[0][0] != configured_url:
             return FeedState(url=configured_url)
-        (_, url, etag, modified, success, failures, error, due, disabled, target, count) = rows[0]
+        (_, url, etag, modified, success, failures, error, due, disabled, target, count,
+         failing) = rows[0]  # fmt: skip
         return FeedState(
             url=url,
             etag=etag,
@@ -119,6 +121,7 @@ class SqliteStore:
             disabled_reason=disabled,
             redirect_target=target,
             redirect_count=count,
+            failing_since=decode_time(failing),
         )
 
     def save_feed_state(self, name: str, configured_url: str, state: FeedState) -> None:
@@ -126,12 +129,12 @@ class SqliteStore:
             name, configured_url, state.url, state.etag, state.last_modified,
             encode_time(state.last_success), state.consecutive_failures, state.last_error,
             encode_time(state.next_attempt), state.disabled_reason, state.redirect_target,
-            state.redirect_count,
+            state.redirect_count, encode_time(state.failing_since),
         )  # fmt: skip
         with self._transaction("save feed state") as db:
             db.execute(
                 f"INSERT OR REPLACE INTO feeds (name, configured_url, {FEED_COLUMNS}) "  # noqa: S608
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
 
@@ -201,6 +204,36 @@ class SqliteStore:
                 if insert_alert(db, alert, sinks):
                     added.append(alert)
         return added
+
+    def add_alerts(self, alerts: Sequence[Alert], sinks: Collection[str]) -> list[Alert]:
+        """Store alerts that belong to no entry (feed alerts), with their deliveries, at once;
+        return those not stored before."""
+        with self._transaction("add alerts") as db:
+            return [alert for alert in alerts if insert_alert(db, alert, sinks)]
+
+    def feed_history(self, name: str, state: FeedState, limit: int = 20) -> FeedHistory:
+        """What health.assess needs: ``state`` plus the feed's recent entries and open episode."""
+        dates = self._rows(
+            "SELECT coalesce(published, first_seen) FROM entries WHERE feed = ? "
+            "ORDER BY coalesce(published, first_seen) DESC LIMIT ?",
+            (name, limit),
+        )
+        newest = self._rows("SELECT max(first_seen) FROM entries WHERE feed = ?", (name,))
+        latest = self._rows(
+            "SELECT kind, fact, published FROM alerts WHERE feed = ? "
+            "AND kind IN ('feed_failing', 'feed_recovered') ORDER BY rowid DESC LIMIT 1",
+            (name,),
+        )
+        episode = None
+        if latest and latest[0][0] == "feed_failing":
+            episode = episode_of(latest[0][1], decode_time(latest[0][2]))
+        return FeedHistory(
+            failing_since=state.failing_since,
+            last_error=state.last_error,
+            last_new_entry=decode_time(newest[0][0]),
+            entry_times=tuple(t for (text,) in dates if (t := decode_time(text)) is not None),
+            open_episode=episode,
+        )
 
     # ---- deliveries --------------------------------------------------------------------
 

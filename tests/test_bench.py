@@ -1,0 +1,69 @@
+"""Each benchmark, run once in a tiny configuration: they must keep working; no timing is
+judged here. The rss2email peer installs from PyPI, so it only runs with CLAIMWATCH_BENCH_PEER=1
+(``python -m bench.peer`` installs it into bench/.venv-rss2email)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ["--feeds=20", "--entries=5", "--hosts=4", "--latency=0.01", "--runs=1"]
+
+pytestmark = pytest.mark.slow
+
+
+def bench(module: str, *args: str, timeout: float = 240) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", f"bench.{module}", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def rows(output: str) -> dict[str, list[str]]:
+    """Markdown table rows by their first cell."""
+    found = {}
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) > 1 and not cells[0].startswith("-"):
+            found[cells[0]] = cells[1:]
+    return found
+
+
+def test_polling_cold_then_warm() -> None:
+    table = rows(bench("polling", *TINY))
+    # run | wall | CPU | MB | requests | 304s | pages | RSS | PSS | other
+    cold, warm = table["cold"], table["warm"]
+    assert int(cold[3]) >= 20 and int(cold[4]) == 0  # every feed fetched in full
+    assert int(warm[3]) >= 20 and int(warm[4]) == 18  # 90% unchanged: 304
+    assert float(cold[0]) > 0 and float(warm[6]) > 0
+
+
+def test_peer_comparison_with_the_naive_loop() -> None:
+    args = [*TINY] if os.environ.get("CLAIMWATCH_BENCH_PEER") == "1" else [*TINY, "--no-rss2email"]
+    output = bench("peer", *args)
+    table = rows(output)
+    assert {"claimwatch cold", "naive cold", "claimwatch warm", "naive warm"} <= table.keys()
+    assert "claimwatch vs naive: cold" in output
+
+
+def test_matching_speed_finds_the_same_with_the_index() -> None:
+    table = rows(bench("matching_speed", "--quick"))
+    assert table["1"][-1] == "yes" and table["4"][-1] == "yes"
+    assert float(table["labelled coverage (tests/corpus)"][1]) > 0
+
+
+def test_memory_over_a_few_cycles() -> None:
+    output = bench("memory", *TINY, "--cycles=3")
+    assert "| warm cycles run | 3 of 3 |" in output
+    assert "per 100,000 entries" in output
