@@ -17,16 +17,18 @@ from functools import lru_cache
 _WORD_GAP = r"[\s\-‐–—]+"
 _HYPHEN = r"[\s\-‐–—]?"
 _FORBIDDEN = re.compile(r"[()\[\]{}?\\^$]|\*(?=[\w*])")
+_START = r"(?<!\w)"
 
 
 def term_regex(term: str) -> str:
-    """The regex source of one term (no groups, anchored on word boundaries)."""
+    """The regex source of one term, ending on a word boundary; the boundary before it is
+    left to the group, which shares one among all its alternatives."""
     parts = []
     for word in term.split():
         pieces = [re.escape(p) for p in re.split(r"-", word.rstrip("*")) if p]
         body = _HYPHEN.join(pieces)  # "anti-terror" also finds "antiterror", "anti terror"
         parts.append(body + (r"\w*" if word.endswith("*") else r"(?!\w)"))
-    return r"(?<!\w)" + _WORD_GAP.join(parts)
+    return _WORD_GAP.join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,7 @@ def compile_pattern(source: str) -> Pattern:
                 "with '|' and join groups with ' + '"
             )
         alternatives = sorted(terms, key=len, reverse=True)
-        regex = "|".join(term_regex(t) for t in alternatives)
+        regex = _START + "(?:" + "|".join(term_regex(t) for t in alternatives) + ")"
         groups.append(re.compile(regex, re.IGNORECASE))
     return Pattern(source=source, groups=tuple(groups))
 

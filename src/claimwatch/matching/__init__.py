@@ -16,6 +16,7 @@ from datetime import datetime
 from claimwatch.baselines import Assertion, Baseline, Claim
 from claimwatch.matching.dates import about_an_earlier_year, only_earlier_years
 from claimwatch.matching.findings import Finding
+from claimwatch.matching.index import index_for
 from claimwatch.matching.judges import Context, Verdict, judge
 from claimwatch.matching.sentences import Sentence, split_sentences
 
@@ -32,15 +33,22 @@ class Document:
 
 
 def is_relevant(text: str, baselines: Sequence[Baseline]) -> bool:
-    """Does ``text`` (an entry's title and summary) mention any baseline's subject?"""
-    return any(b.subject.matches(text) for b in baselines)
+    """Does ``text`` (an entry's title and summary) mention any baseline's subject?
+
+    The term index rules out most baselines by the words of the text; the regexes decide.
+    """
+    candidates = index_for(baselines).scan(text).subjects()
+    return any(b.subject.matches(text) for b in candidates)
 
 
 def match(document: Document, baselines: Sequence[Baseline]) -> list[Finding]:
     """Findings for every claim the document contradicts or follows up."""
+    candidates = index_for(baselines).scan(f"{document.title}\n{document.text}").narrow()
+    if not candidates:
+        return []
     sentences = _sentences(document)
     findings: list[Finding] = []
-    for baseline in baselines:
+    for baseline in candidates:
         if _in_scope(document, baseline):
             findings.extend(_match_baseline(document, sentences, baseline))
     return findings
