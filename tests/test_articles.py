@@ -69,6 +69,7 @@ async def test_private_address_is_refused_by_default(feed_server: FeedServer) ->
     assert article.error is not None
     assert "loopback" in article.error
     assert feed_server.url("/story") in article.error
+    assert article.refused
     assert feed_server.requests == []
 
 

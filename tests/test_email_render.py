@@ -9,6 +9,7 @@ from email.message import EmailMessage
 
 import pytest
 
+from claimwatch import health
 from claimwatch.alerts import Alert
 from claimwatch.sinks.base import Digest
 from claimwatch.sinks.email_render import (
@@ -242,3 +243,30 @@ def test_digest_message_id_names_the_period_and_its_alerts() -> None:
 def test_digest_of_one_alert_says_so() -> None:
     message = digest_message(digest_of(alert()), ENVELOPE)
     assert "· 1 alert on 1 claim ·" in str(message["Subject"])
+
+
+# ---- operator alerts about feeds -------------------------------------------------------------
+
+
+def feed_alert(kind: str) -> Alert:
+    episode = health.Episode("failing", datetime(2022, 1, 19, 8, 0, tzinfo=UTC))
+    change = health.HealthChange(kind, episode, "HTTP 503 from https://wire.example.org/rss")  # type: ignore[arg-type]
+    return health.alert(change, feed="wire", url="https://wire.example.org/rss", now=NOW)
+
+
+def test_a_feed_alert_reads_as_an_operator_alert_not_a_claim() -> None:
+    message = parsed(alert_message(feed_alert("feed_failing"), ENVELOPE))
+    assert message["Subject"] == "[claimwatch] feed failing · wire"
+    text, rich = parts(message)
+    assert text.startswith("Feed failing: an operator alert, not about a claim")
+    assert "Feed:      wire" in text and "Since:     2022-01-19 08:00 UTC" in text
+    assert "HTTP 503" in text and "baseline claim" not in text and "Claim:" not in text
+    assert "<h2>Feed failing: wire</h2>" in rich and "baseline" not in rich
+
+
+def test_a_digest_puts_feed_alerts_under_feed_health() -> None:
+    digest = digest_of(alert(), feed_alert("feed_recovered"))
+    text, rich = parts(parsed(digest_message(digest, ENVELOPE)))
+    assert "== feed health ==" in text and "== kazakhstan-2022-01 / csto-troop-count ==" in text
+    assert "works again" in text and " / ==" not in text
+    assert "<h3>feed health</h3>" in rich and "Feed recovered:</b>" in rich

@@ -591,6 +591,10 @@ async def test_pages_on_private_addresses_are_refused(
     (read,) = reads
     assert read["url"] == canonicalize(link)
     assert "refusing to connect" in read["error"] and reason in read["error"]
+    assert (read["status"], read["level"]) == (
+        "refused",
+        logging.WARNING,
+    )  # the operator's business
     assert feed_server.requests_for("/page") == []
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from claimwatch.entries import Entry
-from claimwatch.errors import FetchError
+from claimwatch.errors import BlockedAddressError, FetchError
 from claimwatch.extract import article_text, decode_html
 from claimwatch.fetcher import Fetcher, Response
 
@@ -31,6 +31,7 @@ class Article:
     source: Literal["page", "entry"]
     error: str | None = None  # why the page was not used, when it was asked for
     page_url: str | None = None  # the page's final URL, when its text was used
+    refused: bool = False  # the link led to an address the config does not allow
 
 
 async def read(
@@ -48,7 +49,8 @@ async def read(
     try:
         response = await fetcher.get(entry.url, headers={"Accept": PAGE_ACCEPT}, guard_private=True)
     except FetchError as exc:
-        return Article(entry, entry.text, "entry", error=str(exc))
+        refused = isinstance(exc, BlockedAddressError)
+        return Article(entry, entry.text, "entry", error=str(exc), refused=refused)
     problem = _unusable(response)
     if problem is not None:
         return Article(entry, entry.text, "entry", error=problem)

@@ -192,11 +192,11 @@ async def process_entry(
         rt.fetcher, entry, fetch_page=fetch_page, extract=rt.offload.article_text
     )
     if article.error:
-        log_event(
+        log_event(  # a feed pointing at private addresses is the operator's business
             logger,
             "article.read",
-            level=logging.DEBUG,
-            status="fallback",
+            level=logging.WARNING if article.refused else logging.DEBUG,
+            status="refused" if article.refused else "fallback",
             feed=feed.name,
             entry_id=entry.entry_id,
             url=entry.url,

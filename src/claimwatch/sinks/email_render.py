@@ -20,11 +20,17 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
-from claimwatch.alerts import Alert
+from claimwatch.alerts import FEED_KINDS, Alert
 from claimwatch.sinks.base import Digest
 
 TITLE_LIMIT = 120  # characters of an article title in a subject line
-KIND_LABELS = {"contradiction": "contradiction", "follow_up": "follow-up"}
+KIND_LABELS = {
+    "contradiction": "contradiction",
+    "follow_up": "follow-up",
+    "feed_failing": "feed failing",
+    "feed_recovered": "feed recovered",
+}
+FEED_HEALTH = "feed health"  # the heading of operator alerts, which concern no claim
 _SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
 _STYLE = {
     "body": "font-family:sans-serif;line-height:1.45;color:#222;max-width:46em",
@@ -77,6 +83,11 @@ def kind_label(alert: Alert) -> str:
     return KIND_LABELS.get(alert.kind, alert.kind)
 
 
+def is_feed_alert(alert: Alert) -> bool:
+    """An operator alert about a feed (failing, recovered), not a finding about a claim."""
+    return alert.kind in FEED_KINDS
+
+
 def safe_link(url: str | None) -> str | None:
     """The URL when it is http(s) (never ``javascript:`` and the like), else None."""
     if not url:
@@ -98,12 +109,16 @@ def utc_text(moment: datetime | None) -> str:
 
 def alert_subject(alert: Alert, prefix: str) -> str:
     """``[claimwatch] contradiction · csto-troop-count · <title>`` on one line."""
+    if is_feed_alert(alert):
+        return one_line(f"{prefix} {kind_label(alert)} · {one_line(alert.feed, TITLE_LIMIT)}")
     title = one_line(alert.article_title, TITLE_LIMIT) or "(untitled)"
     return one_line(f"{prefix} {kind_label(alert)} · {alert.claim_id} · {title}")
 
 
 def alert_text(alert: Alert) -> str:
     """The plain-text part; the decisive phrase between ``**``."""
+    if is_feed_alert(alert):
+        return _feed_text(alert)
     parts = split_highlight(alert.evidence, alert.highlight)
     before, mark, after = (_SPACES.sub(" ", part) for part in parts)
     evidence = (f"{before}**{mark}**{after}" if mark else before).strip()
@@ -122,6 +137,35 @@ def alert_text(alert: Alert) -> str:
             f" · score {alert.score:.2f}",
             "",
         ]
+    )
+
+
+def _feed_text(alert: Alert) -> str:
+    return "\n".join(
+        [
+            f"{kind_label(alert).capitalize()}: an operator alert, not about a claim",
+            "",
+            f"Feed:      {one_line(alert.feed)}",
+            f"URL:       {one_line(alert.article_url or '-')}",
+            f"Why:       {one_line(alert.reason)}",
+            f"Since:     {utc_text(alert.published)}",
+            "",
+            f"alert {alert.alert_id} · detected {utc_text(alert.detected_at)}",
+            "",
+        ]
+    )
+
+
+def _feed_html(alert: Alert) -> str:
+    heading = f"{kind_label(alert).capitalize()}: {one_line(alert.feed)}"
+    return _page(
+        html.escape(alert_subject(alert, "")),
+        f'<p style="{_STYLE["muted"]}">operator alert, not about a claim</p>',
+        f"<h2>{html.escape(heading)}</h2>",
+        f"<p>{html.escape(one_line(alert.article_url or '-'))}</p>",
+        f"<p><b>Why:</b> {html.escape(one_line(alert.reason))}</p>",
+        f'<p style="{_STYLE["muted"]}">alert {html.escape(alert.alert_id)} · detected '
+        f"{utc_text(alert.detected_at)}</p>",
     )
 
 
@@ -144,6 +188,8 @@ def article_html(alert: Alert) -> str:
 
 def alert_html(alert: Alert) -> str:
     """The HTML part: every value escaped."""
+    if is_feed_alert(alert):
+        return _feed_html(alert)
     kind = html.escape(kind_label(alert).capitalize())
     return _page(
         html.escape(alert_subject(alert, "")),
@@ -227,7 +273,8 @@ def digest_text(digest: Digest) -> str:
     """Plain text: per claim, the new alerts in full, then repeats listed as corroboration."""
     lines = [f"claimwatch digest, {_period(digest)}", ""]
     for baseline_id, claim_id, novel, repeats in by_claim(digest.alerts):
-        lines += [f"== {baseline_id} / {claim_id} ==", ""]
+        heading = f"{baseline_id} / {claim_id}" if claim_id else FEED_HEALTH
+        lines += [f"== {heading} ==", ""]
         for alert in novel:
             lines += ["  " + line if line else "" for line in alert_text(alert).splitlines()]
         if repeats:
@@ -248,9 +295,15 @@ def _repeats_html(repeats: Sequence[Alert]) -> list[str]:
 def digest_html(digest: Digest) -> str:
     parts = [f"<h2>claimwatch digest</h2><p>{html.escape(_period(digest))}</p>"]
     for baseline_id, claim_id, novel, repeats in by_claim(digest.alerts):
-        baseline = f"<small>({html.escape(baseline_id)})</small>"
-        parts.append(f"<h3>{html.escape(claim_id)} {baseline}</h3>")
+        baseline = f" <small>({html.escape(baseline_id)})</small>" if claim_id else ""
+        parts.append(f"<h3>{html.escape(claim_id or FEED_HEALTH)}{baseline}</h3>")
         for alert in novel:
+            if is_feed_alert(alert):
+                parts.append(
+                    f"<p><b>{html.escape(kind_label(alert).capitalize())}:</b> "
+                    f"{html.escape(one_line(alert.reason))}</p>"
+                )
+                continue
             parts += [
                 f"<p><b>{html.escape(kind_label(alert).capitalize())}</b></p>",
                 evidence_html(alert),
