@@ -10,22 +10,11 @@ from pathlib import Path
 import pytest
 
 from claimwatch.cli import build_parser, duration_text, redact
+from tests import freedonia
 from tests.servers import HTML_TYPE, FeedServer
 
 COMMANDS = ["run", "once", "check", "alerts", "scan", "demo"]
-BASELINE = """\
-id: freedonia
-title: Freedonia test baseline
-source: {outlet: Test Gazette, date: 2022-01-09}
-subject: {terms: ["Freedonia"]}
-claims:
-  - id: bridge
-    statement: The Freedonia bridge stayed open.
-    about: ["bridge"]
-    expect:
-      - type: assertion
-        contradicted_by: ["bridge + closed|shut"]
-"""
+BASELINE = freedonia.baseline(freedonia.BRIDGE)
 CONFIG = """\
 state = "var/state.db"
 baselines = ["baselines"]

@@ -15,32 +15,14 @@ from pathlib import Path
 import pytest
 
 from claimwatch import cli
+from tests import freedonia
 
 FEED = '[[feeds]]\nname = "a"\nurl = "https://example.org/feed"\n'
 EMAIL = (
     '[alerts.email]\nhost = "smtp.example.org"\nsender = "cw@example.org"\n'
     'recipients = ["desk@example.org"]\nusername = "cw"\n'
 )
-BASELINE = """\
-id: freedonia
-title: Freedonia test baseline
-source: {outlet: Test Gazette, date: 2022-01-09}
-subject: {terms: ["Freedonia"]}
-claims:
-  - id: bridge
-    statement: The Freedonia bridge stayed open.
-    about: ["bridge"]
-    expect:
-      - type: assertion
-        contradicted_by: ["bridge + closed|shut"]
-  - id: troops
-    statement: About 2,500 peacekeepers were sent.
-    about: ["peacekeep*"]
-    expect:
-      - type: quantity
-        value: 2500
-        counts: ["peacekeep*"]
-"""
+BASELINE = freedonia.baseline(freedonia.BRIDGE, freedonia.PEACEKEEPERS)
 CONFIG = 'baselines = ["baselines"]\n' + FEED
 
 

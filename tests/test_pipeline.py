@@ -15,24 +15,10 @@ from claimwatch.baselines import Baseline, load_baselines
 from claimwatch.config import Config, config_from_mapping
 from claimwatch.pipeline import Runtime, open_runtime, run_all, run_feed, should_fetch
 from claimwatch.store import open_store
+from tests import freedonia
 from tests.servers import FeedServer
 
-BASELINE = """\
-id: freedonia
-title: Freedonia test baseline
-source:
-  outlet: Test Gazette
-  date: 2022-01-09
-subject:
-  terms: ["Freedonia"]
-claims:
-  - id: bridge
-    statement: The Freedonia bridge stayed open.
-    about: ["bridge"]
-    expect:
-      - type: assertion
-        contradicted_by: ["bridge + closed|shut"]
-"""
+BASELINE = freedonia.baseline(freedonia.BRIDGE)
 RELEVANT = ("g1", "Freedonia bridge closed", "The bridge in Freedonia was closed on Tuesday.")
 OTHER = ("g2", "Weather in Sylvania", "It rained in Sylvania all week.")
 

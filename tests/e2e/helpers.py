@@ -14,21 +14,10 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from tests import freedonia
 from tests.servers import HTML_TYPE, FeedServer
 
-BASELINE = """\
-id: freedonia
-title: Freedonia test baseline
-source: {outlet: Test Gazette, date: 2022-01-09}
-subject: {terms: ["Freedonia"]}
-claims:
-  - id: bridge
-    statement: The Freedonia bridge stayed open.
-    about: ["bridge"]
-    expect:
-      - type: assertion
-        contradicted_by: ["bridge + closed|shut"]
-"""
+BASELINE = freedonia.baseline(freedonia.BRIDGE)
 RELEVANT = ("g1", "Freedonia bridge closed", "The bridge in Freedonia was closed on Tuesday.")
 OTHER = ("g2", "Weather in Sylvania", "It rained in Sylvania all week.")
 ARTICLE = (

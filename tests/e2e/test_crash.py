@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from tests import freedonia
 from tests.e2e.helpers import Service, Workdir
 from tests.servers import FeedServer
 from tests.smtp_server import SmtpServer
@@ -46,20 +47,7 @@ KILL_EVENTS = {
 }
 ROUND_CAP = 5.0  # seconds: a round that reaches no trigger is killed anyway
 
-BASELINE = """\
-id: freedonia
-title: Freedonia test baseline
-source: {outlet: Test Gazette, date: 2022-01-09}
-subject: {terms: ["Freedonia"]}
-claims:
-  - id: troops
-    statement: About 2,500 peacekeepers were sent to Freedonia.
-    about: ["peacekeep*|troops"]
-    expect:
-      - type: quantity
-        value: 2500
-        counts: ["peacekeep*|troops|soldiers"]
-"""
+BASELINE = freedonia.baseline(freedonia.TROOPS)
 
 
 class Newsroom:

@@ -17,31 +17,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from tests import freedonia
 from tests.e2e.helpers import Service, Workdir, eventually, rss
 from tests.servers import HTML_TYPE
 from tests.smtp_server import Received, SmtpServer, closed_port
 
 pytestmark = pytest.mark.slow
 
-BASELINE = """\
-id: freedonia
-title: Freedonia test baseline
-source: {outlet: Test Gazette, date: 2022-01-09}
-subject: {terms: ["Freedonia"]}
-claims:
-  - id: bridge
-    statement: The Freedonia bridge stayed open.
-    about: ["bridge"]
-    expect:
-      - type: assertion
-        contradicted_by: ["bridge + closed|shut"]
-  - id: ferry
-    statement: The Freedonia ferry kept running.
-    about: ["ferry"]
-    expect:
-      - type: assertion
-        contradicted_by: ["ferry + suspended|halted"]
-"""
+BASELINE = freedonia.baseline(freedonia.BRIDGE, freedonia.FERRY)
 ITEM = ("g1", "Freedonia bridge closed", "The bridge in Freedonia was closed on Tuesday.")
 PAGE = (
     "<html><head><title>Freedonia bridge closed</title></head><body><article>"
