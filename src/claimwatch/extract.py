@@ -1,4 +1,5 @@
-"""HTML -> plain text: trafilatura for article pages, beautifulsoup4 for feed summaries.
+"""HTML -> plain text: trafilatura for article pages, lxml for feed summaries, and
+beautifulsoup4 where trafilatura finds too little.
 
 Plain text here means: no markup, entities decoded, whitespace collapsed inside a
 paragraph, paragraphs separated by one blank line, nothing before the first word.
@@ -11,7 +12,6 @@ import re
 import warnings
 from collections import defaultdict
 
-import trafilatura
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHTMLWarning
 from bs4.element import NavigableString
 from lxml import etree
@@ -82,10 +82,14 @@ def article_text(html: str, url: str | None = None) -> str | None:
     trafilatura first (precision over recall, no comments, tables, links or images; it does
     no network I/O when given a string); the largest ``<article>``/paragraph cluster second.
     """
-    for text in (_trafilatura_text(html, url), _fallback_text(html)):
-        if text and len(text) >= MIN_ARTICLE_CHARS:
-            return text
-    return None
+    text = _trafilatura_text(html, url)
+    if not _article_sized(text):
+        text = _fallback_text(html)
+    return text if _article_sized(text) else None
+
+
+def _article_sized(text: str | None) -> bool:
+    return text is not None and len(text) >= MIN_ARTICLE_CHARS
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
@@ -138,6 +142,10 @@ def _block_text(root: Tag) -> str:
 
 
 def _trafilatura_text(html: str, url: str | None) -> str | None:
+    # Imported here: it takes a fifth of a second, and with parser processes the main
+    # process never extracts (offload.py preloads it in the workers).
+    import trafilatura
+
     text = trafilatura.extract(
         html,
         url=url,

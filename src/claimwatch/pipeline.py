@@ -17,8 +17,7 @@ from claimwatch.config import Config, FeedConfig
 from claimwatch.errors import FeedError, StateError
 from claimwatch.fetcher import Fetcher
 from claimwatch.logs import log_event
-from claimwatch.matching import Document, Finding, is_relevant, match
-from claimwatch.matching.index import index_for
+from claimwatch.matching import Document, is_relevant, match
 from claimwatch.offload import Offload
 from claimwatch.outbox import DrainReport, Outbox
 from claimwatch.sinks import configured_sinks
@@ -73,9 +72,7 @@ def should_fetch(mode: FetchMode, title: str, summary: str, baselines: Sequence[
         return True
     if mode == "none":
         return False
-    text = f"{title}\n{summary}"
-    # The term index rules most entries out without running the subject regexes.
-    return bool(index_for(baselines).scan(text).subjects()) and is_relevant(text, baselines)
+    return is_relevant(f"{title}\n{summary}", baselines)
 
 
 async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
@@ -203,7 +200,7 @@ async def process_entry(
             error=article.error,
         )
     # From here to the commit nothing awaits: facts read and alerts written see the same state.
-    findings = _match(rt.baselines, Document(entry.title, article.text, entry.published))
+    findings = match(Document(entry.title, article.text, entry.published), rt.baselines)
     now = rt.clock()
     known = rt.store.known_facts(alerts.claim_keys(findings))
     built = alerts.build(findings, article=article, detected_at=now, known_facts=known)
@@ -232,13 +229,6 @@ async def process_entry(
         count=len(added),
     )
     return len(added)
-
-
-def _match(baselines: tuple[Baseline, ...], document: Document) -> list[Finding]:
-    """``matching.match``, given no baseline when the term index shows that no claim could
-    match (most entries of a general feed are about something else)."""
-    scan = index_for(baselines).scan(f"{document.title}\n{document.text}")
-    return match(document, baselines if scan.could_match() else ())
 
 
 def _finish(

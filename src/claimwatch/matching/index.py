@@ -190,10 +190,6 @@ class Scan:
                 narrowed.append(dataclasses.replace(baseline, claims=claims))
         return tuple(narrowed)
 
-    def could_match(self) -> bool:
-        """Could the text produce any finding at all?"""
-        return any(self.claims(b) for b in self.baselines())
-
 
 _cache: dict[tuple[int, ...], tuple[tuple[Baseline, ...], TermIndex]] = {}
 
