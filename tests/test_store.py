@@ -306,3 +306,13 @@ def test_a_second_connection_reads_while_the_first_is_open(store: Store) -> None
         assert [s.alert.alert_id for s in reader.recent_alerts(5)] == ["a1"]
     finally:
         reader.close()
+
+
+def test_all_alerts_oldest_first_and_delivery_counts(store: Store) -> None:
+    store.commit_entry(entry("e1"), "h1", [alert("a1", entry_id="e1")], SINKS, NOW)
+    store.commit_entry(entry("e2"), "h2", [alert("a2", entry_id="e2", fact="x")], SINKS, NOW)
+    store.record_delivered("a1", "log", NOW)
+    assert [a.alert_id for a in store.all_alerts()] == ["a1", "a2"]
+    counts = store.delivery_counts()
+    assert counts[("log", "delivered")] == 1 and counts[("log", "pending")] == 1
+    assert sum(counts.values()) == 2 * len(SINKS)

@@ -78,6 +78,25 @@ class HttpConfig(_Frozen):
     max_connections: int = Field(default=50, ge=1, le=1000)
     max_per_host: int = Field(default=4, ge=1, le=100)
     allow_private_addresses: bool = False
+    listen: str | None = None  # "127.0.0.1:8650": serve the report, /healthz and /metrics
+
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError('must be "host:port", for example "127.0.0.1:8650"')
+        return value
+
+    @property
+    def listen_address(self) -> tuple[str, int] | None:
+        """(host, port) to serve on, or None when nothing is served."""
+        if self.listen is None:
+            return None
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
 
 class SchedulerConfig(_Frozen):

@@ -312,10 +312,20 @@ def active_feeds(config: Config) -> list[FeedConfig]:
     return [feed for feed in config.feeds if feed.enabled]
 
 
-async def run_all(rt: Runtime) -> RunReport:
+FeedDone = Callable[[FeedReport], None]  # told as each feed's cycle ends (progress bars)
+
+
+async def run_all(rt: Runtime, on_feed_done: FeedDone | None = None) -> RunReport:
     """Every enabled feed once, concurrently (bounded), then deliver what is due."""
+
+    async def one(feed: FeedConfig) -> FeedReport:
+        report = await run_feed(rt, feed)
+        if on_feed_done is not None:
+            on_feed_done(report)
+        return report
+
     results = await asyncio.gather(
-        *(run_feed(rt, feed) for feed in active_feeds(rt.config)), return_exceptions=True
+        *(one(feed) for feed in active_feeds(rt.config)), return_exceptions=True
     )
     reports: list[FeedReport] = []
     for feed, result in zip(active_feeds(rt.config), results, strict=True):
@@ -355,13 +365,15 @@ async def close_runtime(rt: Runtime) -> None:
         await sink.aclose()
 
 
-async def run_once(config: Config, baselines: tuple[Baseline, ...]) -> RunReport:
+async def run_once(
+    config: Config, baselines: tuple[Baseline, ...], on_feed_done: FeedDone | None = None
+) -> RunReport:
     """``claimwatch once``: open the state, run every feed, deliver, close."""
     store = open_store(config.state)
     try:
         rt = open_runtime(config, baselines, store)
         try:
-            return await run_all(rt)
+            return await run_all(rt, on_feed_done)
         finally:
             await close_runtime(rt)
     finally:

@@ -327,6 +327,14 @@ class SqliteStore:
             for sink, state, attempts, due, error, done in rows
         )
 
+    def all_alerts(self) -> list[Alert]:
+        rows = self._rows(f"SELECT {ALERT_COLUMNS} FROM alerts ORDER BY rowid")  # noqa: S608
+        return [alert_from_row(row) for row in rows]
+
+    def delivery_counts(self) -> dict[tuple[str, str], int]:
+        rows = self._rows("SELECT sink, state, count(*) FROM deliveries GROUP BY sink, state")
+        return {(sink, state): int(count) for sink, state, count in rows}
+
     def counts(self) -> dict[str, int]:
         """Row counts per table, for status lines and tests."""
         tables = ("feeds", "entries", "alerts", "claim_facts", "deliveries")
