@@ -41,9 +41,16 @@ def is_relevant(text: str, baselines: Sequence[Baseline]) -> bool:
     return any(b.subject.matches(text) for b in candidates)
 
 
-def match(document: Document, baselines: Sequence[Baseline]) -> list[Finding]:
-    """Findings for every claim the document contradicts or follows up."""
-    candidates = index_for(baselines).scan(f"{document.title}\n{document.text}").narrow()
+def match(
+    document: Document, baselines: Sequence[Baseline], *, indexed: bool = True
+) -> list[Finding]:
+    """Findings for every claim the document contradicts or follows up.
+
+    The term index leaves only the claims whose words the text contains; ``indexed=False``
+    tries every claim (the same findings, slower: for benchmarks and tests of the index).
+    """
+    full_text = f"{document.title}\n{document.text}"
+    candidates = index_for(baselines).scan(full_text).narrow() if indexed else tuple(baselines)
     if not candidates:
         return []
     sentences = _sentences(document)
