@@ -1,10 +1,12 @@
-"""The ``claimwatch`` command: run, once, check, alerts, scan, demo.
+"""The ``claimwatch`` command: run, once, check, alerts, scan, status, report, replay, demo.
 
 Commands import what they need when they run, so ``--help`` and ``check`` stay quick.
 
 Exit codes: 0 done; 1 state or other runtime failure; 2 invalid input (config, baseline,
 arguments). Alerts may go to stdout (``[alerts.log] path = "-"``), so every other message
-goes to stderr, except the output a command exists to print (check, alerts, scan).
+goes to stderr, except the output a command exists to print (check, alerts, scan, status,
+``report --out -``). Long commands (once, replay) show progress on stderr: a bar on a
+terminal, log lines elsewhere.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +126,31 @@ def build_parser() -> argparse.ArgumentParser:
     _with_config(scan)
     scan.add_argument("source", metavar="PATH_OR_URL", help="a text or HTML file, or a URL")
     scan.add_argument("--json", action="store_true", help="print findings as JSON")
+    _with_config(command("status", _cmd_status, "show feeds, the outbox and claims (read-only)"))
+    report = command("report", _cmd_report, "write the claim status page as one HTML file")
+    _with_config(report)
+    report.add_argument(
+        "--out", required=True, metavar="FILE", help="the HTML file to write (- for stdout)"
+    )
+    replay = command(
+        "replay",
+        _cmd_replay,
+        "run saved feeds and articles through the detector in publication order",
+    )
+    _with_config(replay)
+    replay.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="folders (searched recursively) or files: .xml/.rss/.atom feeds, .html/.htm "
+        "pages, .txt articles, .jsonl/.json article exports",
+    )
+    replay.add_argument(
+        "--deliver",
+        action="store_true",
+        help="send the new alerts to the configured sinks (default: store them only)",
+    )
     _with_config(command("demo", _cmd_demo, "run the bundled offline demo"))
     return parser
 
@@ -151,10 +179,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_once(args: argparse.Namespace) -> int:
-    from claimwatch.pipeline import run_once
+    from claimwatch.pipeline import active_feeds, run_once
+    from claimwatch.progress import track
 
     config, baselines = _inputs(args)
-    report = asyncio.run(run_once(config, baselines))
+    with track(len(active_feeds(config)), "once") as progress:
+        report = asyncio.run(
+            run_once(config, baselines, on_feed_done=lambda r: progress.advance(feed=r.feed))
+        )
     failed = sum(1 for r in report.feeds if r.outcome in ("failed", "gone"))
     log_event(
         logging.getLogger("claimwatch.cli"),
@@ -252,7 +284,10 @@ def _print_alert(status: Any, *, as_json: bool) -> None:
         f"{alert.claim_id} ({novel}) [{alert.feed}] {alert.article_title}"
     )
     print(f"    {alert.article_url or '-'}")
-    print("    " + ", ".join(_delivery_text(d) for d in status.deliveries))
+    deliveries = ", ".join(_delivery_text(d) for d in status.deliveries)
+    print(
+        "    " + (deliveries or "no deliveries (replayed without --deliver, or no sink configured)")
+    )
 
 
 def _delivery_text(delivery: Any) -> str:
@@ -271,6 +306,60 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     config, baselines = _inputs(args)
     findings = asyncio.run(scan(args.source, config, baselines))
     print(show(findings, as_json=args.json))
+    return EXIT_OK
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from claimwatch.sinks import enabled_sinks
+    from claimwatch.status import console_for, read_snapshot, render
+
+    config, baselines = _inputs(args)
+    snapshot = read_snapshot(config)
+    render(console_for(sys.stdout), config, baselines, snapshot, enabled_sinks(config))
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from claimwatch.report import build_report
+    from claimwatch.status import read_snapshot
+
+    config, baselines = _inputs(args)
+    snapshot = read_snapshot(config)
+    alerts = snapshot.alerts if snapshot is not None else ()
+    page = build_report(baselines, alerts, now=datetime.now(UTC))
+    if args.out == "-":
+        sys.stdout.write(page)
+        sys.stdout.flush()
+        return EXIT_OK
+    write_atomically(Path(args.out), page)
+    print(f"report: {len(alerts)} alerts, written to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``: a
+    reader (a browser, a web server) sees the old page or the new one, never half of one."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise InputError(f"cannot write: {exc.strerror or exc}", subject=str(path)) from None
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from claimwatch.replay import replay_files
+
+    def tell(problem: object) -> None:  # a file that cannot be used; the others go on
+        print(f"claimwatch replay: {problem}", file=sys.stderr)
+
+    config, baselines = _inputs(args)
+    text = replay_files(config, baselines, args.paths, deliver=args.deliver, on_problem=tell)
+    print(text, file=sys.stderr)
     return EXIT_OK
 
 

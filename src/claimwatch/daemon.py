@@ -11,6 +11,9 @@
 - Under systemd: READY=1 once the scheduler runs, STATUS= with the feed and alert counts,
   WATCHDOG=1 from the event loop (when ``WatchdogSec`` is set) while the database answers,
   RELOADING=1 on SIGHUP and STOPPING=1 on the way out.
+- ``[http] listen``: the status page, /healthz and /metrics (web.py), bound before anything is
+  scheduled (a taken port stops the start), moved on reload, closed last. /healthz answers
+  503 from the moment the daemon stops scheduling or its database fails.
 """
 
 from __future__ import annotations
@@ -26,13 +29,15 @@ from typing import Any
 from claimwatch import sdnotify
 from claimwatch.baselines import Baseline, load_baselines
 from claimwatch.config import Config, FeedConfig, load_config
-from claimwatch.errors import InputError, StateError
+from claimwatch.errors import ClaimwatchError, InputError, StateError
 from claimwatch.fetcher import Fetcher
 from claimwatch.logs import log_event
+from claimwatch.metrics import Metrics
 from claimwatch.pipeline import Runtime, active_feeds, close_runtime, open_runtime, run_feed
 from claimwatch.scheduler import FeedScheduler, ReloadPlan, plan_reload
 from claimwatch.sinks import configured_sinks
 from claimwatch.store import Store, open_store
+from claimwatch.web import WebServer
 
 SHUTDOWN_GRACE = 30.0
 STATUS_PERIOD = 60.0  # seconds between STATUS= updates when systemd wants no watchdog
@@ -61,6 +66,11 @@ def _due(
     return {feed.name: store.feed_state(feed.name, feed.url).next_attempt for feed in feeds}
 
 
+def _client_settings(config: Config) -> dict[str, Any]:
+    """What the HTTP client is built from (``listen`` is the web server's, not the client's)."""
+    return config.http.model_dump(exclude={"listen"})
+
+
 class Daemon:
     def __init__(
         self, config: Config, baselines: tuple[Baseline, ...], *, grace: float = SHUTDOWN_GRACE
@@ -75,6 +85,10 @@ class Daemon:
         self._rt: Runtime | None = None
         self._scheduler: FeedScheduler | None = None
         self._exit_code = 0
+        self._failure: str | None = None  # why the daemon stops, when it must
+        self._scheduling = False
+        self.metrics = Metrics()  # one per process: counters survive reloads
+        self.web = WebServer(lambda: self.rt, self.metrics, self.problem)
 
     @property
     def rt(self) -> Runtime:
@@ -85,7 +99,7 @@ class Daemon:
         """Serve until SIGTERM/SIGINT; return the exit code."""
         store = open_store(self.config.state)
         try:
-            self._rt = open_runtime(self.config, self.baselines, store)
+            self._rt = open_runtime(self.config, self.baselines, store, metrics=self.metrics)
             try:
                 return await self._serve()
             finally:
@@ -103,13 +117,18 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, self._spawn_reload)
         try:
             feeds = active_feeds(self.config)
+            self.metrics.track((f.name for f in feeds), self.baselines)
+            if (address := self.config.http.listen_address) is not None:
+                await self.web.start(address)
             scheduler.start(feeds, _due(self.rt.store, feeds))
+            self._scheduling = True
             log_event(
                 logger, "daemon.start", status="ready", count=len(feeds), path=str(self.config.path)
             )
             sdnotify.ready(self.status())
             heartbeat = loop.create_task(self._heartbeat())
             await self._stop.wait()
+            self._scheduling = False
             sdnotify.stopping()
             abandoned = await scheduler.stop(0 if self._hurry else self.grace)
             heartbeat.cancel()
@@ -119,6 +138,7 @@ class Daemon:
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
+            await self.web.stop()
 
     def request_stop(self) -> None:
         """First call: graceful stop. Second call: abandon cycles in flight now."""
@@ -142,8 +162,17 @@ class Daemon:
             error=str(error),
         )
         self._exit_code = 1
+        self._failure = f"state database failed: {error}"
         if not self._stop.is_set():
             self.request_stop()
+
+    def problem(self) -> str | None:
+        """Why /healthz says 503 (the web server also checks that the database answers)."""
+        if self._failure is not None:
+            return self._failure
+        if not self._scheduling:
+            return "stopping" if self._stop.is_set() else "starting"
+        return None
 
     def status(self) -> str:
         """The STATUS= line: what runs and what it found (reads the database)."""
@@ -232,7 +261,7 @@ class Daemon:
                 error="a new state path needs a restart",
             )
         fetcher = rt.fetcher
-        if config.http != old.http:
+        if _client_settings(config) != _client_settings(old):
             fetcher = Fetcher(config.http)
             self._keep(asyncio.create_task(self._close_after_cycles(rt.fetcher)))
         if config.alerts != old.alerts:
@@ -244,6 +273,9 @@ class Daemon:
         assert self._scheduler is not None
         self._scheduler.config = config.scheduler
         self._scheduler.apply(plan, _due(rt.store, [*plan.add, *plan.change]))
+        self.metrics.track((f.name for f in active_feeds(config)), baselines)
+        if config.http.listen != old.http.listen:
+            await self._move_web(config)
         log_event(
             logger,
             "config.reload",
@@ -251,6 +283,20 @@ class Daemon:
             count=len(active_feeds(config)),
             path=str(config.path),
         )
+
+    async def _move_web(self, config: Config) -> None:
+        """Serve on the new ``[http] listen``; when it cannot be bound, keep the old one."""
+        try:
+            await self.web.move(config.http.listen_address)
+        except ClaimwatchError as exc:
+            log_event(
+                logger,
+                "web.listen",
+                level=logging.ERROR,
+                status="failed",
+                path=str(config.path),
+                error=str(exc),
+            )
 
     async def _close_after_cycles(self, fetcher: Fetcher) -> None:
         """Close a replaced HTTP client once the cycles that may use it are done."""

@@ -31,6 +31,9 @@ DIGEST_BATCH = 1000  # alerts read per digest flush
 
 logger = logging.getLogger(__name__)
 
+# Told of each outcome: (sink, "delivered" | "failed" | "refused" | "skipped", alerts); metrics.
+OutcomeHook = Callable[[str, str, int], None]
+
 
 def retry_delay(attempts: int, *, base: float = RETRY_BASE, cap: float = RETRY_CAP) -> float:
     """Seconds to wait after the ``attempts``-th failed attempt: doubling, capped."""
@@ -92,10 +95,12 @@ class Outbox:
         sinks: Mapping[str, Sink],
         *,
         clock: Callable[[], datetime] = _utcnow,
+        on_outcome: OutcomeHook | None = None,
     ) -> None:
         self.store = store
         self.sinks = dict(sinks)
         self._clock = clock
+        self._on_outcome = on_outcome
         self._lock = asyncio.Lock()
 
     async def drain(self) -> DrainReport:
@@ -164,6 +169,7 @@ class Outbox:
                 alert_id=alert.alert_id,
                 sink=name,
             )
+            self._tell(name, "skipped", 1)
             return DrainReport(skipped=1)
         return self._delivered([delivery])
 
@@ -197,6 +203,7 @@ class Outbox:
         self.store.record(ids, name, DeliveryUpdate("delivered", at=self._clock()))
         for alert_id in ids:
             log_event(logger, "alert.delivery", status="delivered", alert_id=alert_id, sink=name)
+        self._tell(name, "delivered", len(ids))
         return DrainReport(delivered=len(ids))
 
     def _failed(self, group: Sequence[Delivery], error: str, level: int) -> DrainReport:
@@ -216,6 +223,7 @@ class Outbox:
             next_attempt=due,
             error=error,
         )
+        self._tell(name, "failed", len(ids))
         return DrainReport(failed=1)
 
     def _refused(self, group: Sequence[Delivery], error: str) -> DrainReport:
@@ -231,4 +239,9 @@ class Outbox:
             sink=name,
             error=error,
         )
+        self._tell(name, "refused", len(ids))
         return DrainReport(refused=len(ids))
+
+    def _tell(self, sink: str, outcome: str, count: int) -> None:
+        if self._on_outcome is not None:
+            self._on_outcome(sink, outcome, count)

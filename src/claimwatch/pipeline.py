@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from claimwatch.errors import FeedError, StateError
 from claimwatch.fetcher import Fetcher
 from claimwatch.logs import log_event
 from claimwatch.matching import Document, is_relevant, match
+from claimwatch.metrics import Metrics
 from claimwatch.offload import Offload
 from claimwatch.outbox import DrainReport, Outbox
 from claimwatch.sinks import configured_sinks
@@ -50,6 +52,7 @@ class Runtime:
     )
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
+    metrics: Metrics | None = None  # the daemon's; None: nothing is counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,43 +97,52 @@ async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
     A feed's failure is data: recorded, logged once, never raised. Bugs propagate.
     """
     async with rt.feed_slots:
-        state = rt.store.feed_state(feed.name, feed.url)
-        if state.disabled_reason is not None:
-            log_event(
-                logger,
-                "feed.skip",
-                status="disabled",
-                feed=feed.name,
-                url=state.url,
-                error=state.disabled_reason,
-            )
-            raised = check_health(rt, feed, state)
-            return FeedReport(feed.name, "disabled", error=state.disabled_reason, health=raised)
-        max_wait = rt.config.scheduler.max_retry_after
-        result = await feeds.poll(rt.fetcher, feed, state, now=rt.clock(), max_retry_after=max_wait)
-        if result.outcome != "fetched":
-            return _finish(rt, feed, state, result)
-        try:
-            parsed = await rt.offload.parse_feed(
-                result.body, feed=feed.name, url=result.url, headers=result.headers
-            )
-        except FeedError as exc:
-            return _finish(rt, feed, state, feeds.failed(result, str(exc)))
-        if parsed.warning:
-            log_event(
-                logger,
-                "feed.parse",
-                level=logging.DEBUG,
-                status="warning",
-                feed=feed.name,
-                url=result.url,
-                error=parsed.warning,
-            )
-        processed, stored = await _process_entries(rt, feed, parsed.entries)
-    report = _finish(rt, feed, state, result, parsed=parsed, processed=processed, alerts=stored)
-    if stored:
+        started = time.monotonic()
+        report = await _cycle(rt, feed)
+        if rt.metrics is not None:
+            seconds = time.monotonic() - started
+            rt.metrics.feed_cycle(feed.name, report.outcome, seconds, rt.clock(), report.health)
+    if report.alerts:
         await rt.outbox.drain()
     return report
+
+
+async def _cycle(rt: Runtime, feed: FeedConfig) -> FeedReport:
+    """``run_feed`` up to the drain, holding a feed slot."""
+    state = rt.store.feed_state(feed.name, feed.url)
+    if state.disabled_reason is not None:
+        log_event(
+            logger,
+            "feed.skip",
+            status="disabled",
+            feed=feed.name,
+            url=state.url,
+            error=state.disabled_reason,
+        )
+        raised = check_health(rt, feed, state)
+        return FeedReport(feed.name, "disabled", error=state.disabled_reason, health=raised)
+    max_wait = rt.config.scheduler.max_retry_after
+    result = await feeds.poll(rt.fetcher, feed, state, now=rt.clock(), max_retry_after=max_wait)
+    if result.outcome != "fetched":
+        return _finish(rt, feed, state, result)
+    try:
+        parsed = await rt.offload.parse_feed(
+            result.body, feed=feed.name, url=result.url, headers=result.headers
+        )
+    except FeedError as exc:
+        return _finish(rt, feed, state, feeds.failed(result, str(exc)))
+    if parsed.warning:
+        log_event(
+            logger,
+            "feed.parse",
+            level=logging.DEBUG,
+            status="warning",
+            feed=feed.name,
+            url=result.url,
+            error=parsed.warning,
+        )
+    processed, stored = await _process_entries(rt, feed, parsed.entries)
+    return _finish(rt, feed, state, result, parsed=parsed, processed=processed, alerts=stored)
 
 
 async def _process_entries(
@@ -149,12 +161,12 @@ async def _process_entries(
         if _fetches(rt, feed, entry):
             fetching.append((entry, digest))
         else:
-            stored += await process_entry(rt, feed, entry, digest, fetch_page=False)
+            stored += await process_entry(rt, feed.name, entry, digest, fetch_page=False)
     slots = asyncio.Semaphore(ENTRIES_IN_FLIGHT)
 
     async def one(entry: entries.Entry, digest: str) -> int:
         async with slots:
-            return await process_entry(rt, feed, entry, digest, fetch_page=True)
+            return await process_entry(rt, feed.name, entry, digest, fetch_page=True)
 
     tasks = [asyncio.ensure_future(one(entry, digest)) for entry, digest in fetching]
     try:
@@ -172,19 +184,12 @@ def _fetches(rt: Runtime, feed: FeedConfig, entry: entries.Entry) -> bool:
 
 
 async def process_entry(
-    rt: Runtime,
-    feed: FeedConfig,
-    entry: entries.Entry,
-    digest: str,
-    *,
-    fetch_page: bool | None = None,
+    rt: Runtime, feed: str, entry: entries.Entry, digest: str, *, fetch_page: bool
 ) -> int:
     """Read, match, build and store one entry (one transaction); return the alerts stored.
 
-    ``fetch_page`` None: decided here by ``should_fetch``.
+    ``feed`` names the feed in logs and metrics; ``fetch_page`` says whether to read the page.
     """
-    if fetch_page is None:
-        fetch_page = _fetches(rt, feed, entry)
     article = await articles.read(
         rt.fetcher, entry, fetch_page=fetch_page, extract=rt.offload.article_text
     )
@@ -194,7 +199,7 @@ async def process_entry(
             "article.read",
             level=logging.WARNING if article.refused else logging.DEBUG,
             status="refused" if article.refused else "fallback",
-            feed=feed.name,
+            feed=feed,
             entry_id=entry.entry_id,
             url=entry.url,
             error=article.error,
@@ -205,6 +210,8 @@ async def process_entry(
     known = rt.store.known_facts(alerts.claim_keys(findings))
     built = alerts.build(findings, article=article, detected_at=now, known_facts=known)
     added = rt.store.commit_entry(entry, digest, built, list(rt.outbox.sinks), now)
+    if rt.metrics is not None:
+        rt.metrics.entry_processed(feed, findings, added)
     for alert in added:
         log_event(
             logger,
@@ -215,7 +222,7 @@ async def process_entry(
             claim_id=alert.claim_id,
             kind=alert.kind,
             novel=alert.novel,
-            feed=feed.name,
+            feed=feed,
             entry_id=entry.entry_id,
             url=entry.url,
         )
@@ -223,7 +230,7 @@ async def process_entry(
         logger,
         "entry.processed",
         level=logging.DEBUG,
-        feed=feed.name,
+        feed=feed,
         entry_id=entry.entry_id,
         url=entry.url,
         count=len(added),
@@ -350,12 +357,21 @@ def _log_crash(feed: FeedConfig, error: BaseException) -> None:
 
 
 def open_runtime(
-    config: Config, baselines: tuple[Baseline, ...], store: Store, *, workers: int | None = None
+    config: Config,
+    baselines: tuple[Baseline, ...],
+    store: Store,
+    *,
+    workers: int | None = None,
+    metrics: Metrics | None = None,
 ) -> Runtime:
     """A Runtime with a new fetcher, parser processes (``workers``: see offload) and the
-    configured sinks (caller closes them)."""
-    outbox = Outbox(store, configured_sinks(config))
-    return Runtime(config, baselines, store, Fetcher(config.http), outbox, Offload(workers))
+    configured sinks (caller closes them); ``metrics`` counts what it does."""
+    outbox = Outbox(
+        store, configured_sinks(config), on_outcome=metrics.delivery if metrics else None
+    )
+    return Runtime(
+        config, baselines, store, Fetcher(config.http), outbox, Offload(workers), metrics=metrics
+    )
 
 
 async def close_runtime(rt: Runtime) -> None:

@@ -1,0 +1,74 @@
+"""The page's stylesheet: inline, so the report stays one file; print keeps colours, cards whole."""
+
+CSS = """
+:root { --ink:#1f2328; --muted:#5d6670; --line:#d5dae0; --soft:#f5f7f9;
+  --contra:#b42318; --follow:#1f6feb; --quiet:#5d6670; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 72rem; padding: 1.5rem 1.25rem 3rem; color: var(--ink);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+  sans-serif; }
+h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
+h2 { font-size: 1.3rem; margin: 2.2rem 0 .3rem; padding-top: .8rem;
+  border-top: 3px solid var(--ink); }
+h3 { font-size: 1.05rem; margin: 0 0 .4rem; }
+h4 { font-size: .9rem; margin: 1rem 0 .3rem; text-transform: uppercase; letter-spacing: .04em;
+  color: var(--muted); }
+a { color: #0b57d0; }
+.muted, .source { color: var(--muted); }
+.tally span { margin-right: .8rem; }
+table.claims { border-collapse: collapse; width: 100%; margin: 1rem 0 1.5rem; font-size: .92rem; }
+table.claims th, table.claims td { text-align: left; padding: .45rem .5rem;
+  border-bottom: 1px solid var(--line); vertical-align: top; }
+table.claims th { background: var(--soft); font-weight: 600; }
+table.claims td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.badge { display: inline-block; padding: .05rem .55rem; border-radius: 1rem; font-size: .8rem;
+  font-weight: 600; white-space: nowrap; border: 1px solid currentColor; }
+.st-contradicted { color: #fff; background: var(--contra); border-color: var(--contra); }
+.st-followed-up { color: #fff; background: var(--follow); border-color: var(--follow); }
+.st-unchallenged { color: var(--quiet); background: #fff; }
+.k-contradiction { color: var(--contra); }
+.k-follow_up { color: var(--follow); }
+article.claim { border: 1px solid var(--line); border-radius: 6px; padding: 1rem 1.2rem;
+  margin: 1rem 0; break-inside: avoid-page; }
+article.claim header { display: flex; gap: .8rem; align-items: baseline;
+  justify-content: space-between; }
+.quote { color: var(--muted); font-style: italic; margin: 0 0 .4rem; }
+.counts { margin: .2rem 0; font-size: .9rem; }
+figure { margin: 1rem 0; }
+figcaption { font-weight: 600; font-size: .9rem; margin-bottom: .2rem; }
+svg.chart { width: 100%; max-width: 880px; height: auto; display: block; }
+svg.chart text { font-family: system-ui, sans-serif; font-size: 12px; fill: var(--ink); }
+svg.chart text.tick, svg.chart text.note { fill: var(--muted); font-size: 11px; }
+svg.chart text.value { font-size: 11px; font-weight: 600; }
+svg.chart text.reference-label { fill: #333; font-size: 11px; font-style: italic; }
+svg.chart text.lane-label.contra { fill: var(--contra); font-weight: 600; }
+svg.chart line.axis { stroke: #888; stroke-width: 1; }
+svg.chart line.grid { stroke: #e6e9ed; stroke-width: 1; }
+svg.chart line.reference { stroke: #333; stroke-width: 1.6; stroke-dasharray: 6 4; }
+svg.chart line.baseline-date { stroke: #999; stroke-width: 1; stroke-dasharray: 2 3; }
+svg.chart rect.band { fill: #e9e4d4; opacity: .7; }
+svg.chart rect.lane { fill: var(--soft); }
+ol.evidence { list-style: none; padding: 0; margin: 0; }
+ol.evidence li { margin: .6rem 0 .9rem; }
+blockquote { margin: .3rem 0; padding: .2rem .9rem; border-left: 4px solid var(--line);
+  background: var(--soft); }
+li.contradiction blockquote { border-left-color: var(--contra); }
+li.follow_up blockquote { border-left-color: var(--follow); }
+mark { background: #ffe08a; font-weight: 600; padding: 0 .1em; }
+.why, .meta, .sources { font-size: .88rem; margin: .15rem 0; }
+.meta, .sources { color: var(--muted); }
+table.feeds { border-collapse: collapse; width: 100%; font-size: .9rem; }
+table.feeds td, table.feeds th { text-align: left; padding: .35rem .5rem;
+  border-bottom: 1px solid var(--line); }
+.failing { color: var(--contra); font-weight: 600; }
+footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  a { color: inherit; text-decoration: none; }
+  h2 { break-before: page; break-after: avoid; }
+  section.baseline:first-of-type h2 { break-before: auto; }
+  table.claims, figure, li { break-inside: avoid; }
+  svg.chart { max-width: 17cm; }
+}
+"""

@@ -1,0 +1,194 @@
+"""``claimwatch status``: the feeds, the outbox and the claims at a glance, in the terminal.
+
+Read-only: a state database that does not exist yet is not created; the tables are then
+shown empty (feeds never polled, nothing queued, no claim challenged). Every value from
+the store or a baseline is shown as plain text, never as rich markup.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TextIO
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from claimwatch.alerts import FEED_KINDS, Alert
+from claimwatch.baselines import Baseline
+from claimwatch.config import Config
+from claimwatch.feeds import FeedState
+
+PIPED_WIDTH = 120  # columns when not on a terminal and $COLUMNS is not set
+DELIVERY_STATES = ("pending", "failed", "delivered", "refused")
+NEVER = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What the status shows, read from the store (or empty when there is none yet)."""
+
+    feeds: Mapping[str, FeedState] = field(default_factory=dict)  # by feed name
+    deliveries: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    alerts: Sequence[Alert] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLine:
+    baseline_id: str
+    claim_id: str
+    statement: str
+    follow_ups: int
+    contradictions: int
+    latest: datetime | None  # see latest_date
+
+
+def read_snapshot(config: Config) -> Snapshot | None:
+    """The store's view, or None when the state database does not exist (it is not created)."""
+    from claimwatch.store import open_store
+
+    if not config.state.exists():
+        return None
+    store = open_store(config.state)
+    try:
+        return Snapshot(
+            {feed.name: store.feed_state(feed.name, feed.url) for feed in config.feeds},
+            store.delivery_counts(),
+            store.all_alerts(),
+        )
+    finally:
+        store.close()
+
+
+def console_for(stream: TextIO) -> Console:
+    """A console on ``stream``; piped output gets a sane fixed width rather than 80."""
+    isatty = getattr(stream, "isatty", None)
+    if isatty is not None and isatty():
+        return Console(file=stream)
+    columns = os.environ.get("COLUMNS", "")
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+    return Console(file=stream, width=width)
+
+
+def when(moment: datetime | None) -> str:
+    return NEVER if moment is None else f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}"
+
+
+def claim_lines(baselines: Sequence[Baseline], alerts: Iterable[Alert]) -> list[ClaimLine]:
+    """One line per claim of the baselines, then per claim only alerts still name."""
+    found: dict[tuple[str, str], list[Alert]] = {}
+    for alert in alerts:
+        if alert.kind not in FEED_KINDS:
+            found.setdefault((alert.baseline_id, alert.claim_id), []).append(alert)
+    statements = {(b.id, c.id): c.statement for b in baselines for c in b.claims}
+    keys = list(statements) + sorted(k for k in found if k not in statements)
+    lines = []
+    for key in keys:
+        own = found.get(key, [])
+        latest = latest_date(own)
+        lines.append(
+            ClaimLine(
+                key[0],
+                key[1],
+                statements.get(key, "(no longer in a baseline)"),
+                sum(1 for a in own if a.kind == "follow_up"),
+                sum(1 for a in own if a.kind == "contradiction"),
+                latest,
+            )
+        )
+    return lines
+
+
+def latest_date(alerts: Sequence[Alert]) -> datetime | None:
+    """The latest publication date; the latest detection only when none is dated (a replay
+    of undated articles must not look like news of today)."""
+    published = [a.published for a in alerts if a.published is not None]
+    return max(published or [a.detected_at for a in alerts], default=None)
+
+
+def feeds_table(config: Config, snapshot: Snapshot) -> Table:
+    table = _table("Feeds")
+    for name in ("feed", "last success", "failures", "last error", "next poll", "disabled"):
+        table.add_column(name, overflow="fold")
+    for feed in config.feeds:
+        state = snapshot.feeds.get(feed.name) or FeedState(url=feed.url)
+        disabled = "in config" if not feed.enabled else state.disabled_reason or ""
+        table.add_row(
+            *map(
+                Text,
+                (
+                    feed.name,
+                    when(state.last_success),
+                    str(state.consecutive_failures),
+                    state.last_error or "",
+                    when(state.next_attempt) if feed.enabled else NEVER,
+                    disabled,
+                ),
+            )
+        )
+    return table
+
+
+def outbox_table(sinks: Sequence[str], deliveries: Mapping[tuple[str, str], int]) -> Table:
+    """Deliveries per sink and state; sinks no longer configured but still holding some too."""
+    table = _table("Outbox")
+    table.add_column("sink")
+    for state in DELIVERY_STATES:
+        table.add_column(state, justify="right")
+    names = list(sinks) + sorted({s for s, _ in deliveries} - set(sinks))
+    for name in names:
+        counts = (str(deliveries.get((name, state), 0)) for state in DELIVERY_STATES)
+        table.add_row(Text(name), *map(Text, counts))
+    return table
+
+
+def claims_table(lines: Sequence[ClaimLine]) -> Table:
+    table = _table("Claims")
+    table.add_column("claim", no_wrap=True)
+    table.add_column("statement", overflow="fold", ratio=1, min_width=20)
+    table.add_column("followed\nup", justify="right")
+    table.add_column("contra-\ndicted", justify="right")
+    table.add_column("latest", no_wrap=True)
+    for line in lines:
+        latest = NEVER if line.latest is None else f"{line.latest.astimezone(UTC):%Y-%m-%d}"
+        table.add_row(
+            *map(
+                Text,
+                (
+                    f"{line.baseline_id}/{line.claim_id}",
+                    line.statement,
+                    str(line.follow_ups),
+                    str(line.contradictions),
+                    latest,
+                ),
+            )
+        )
+    return table
+
+
+def _table(title: str) -> Table:
+    """No vertical rules: narrow terminals keep more room for text, and piped output reads
+    as plain columns."""
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+
+
+def render(
+    console: Console,
+    config: Config,
+    baselines: Sequence[Baseline],
+    snapshot: Snapshot | None,
+    sinks: Sequence[str],
+) -> None:
+    """Print the three tables; ``snapshot`` None: there is no state database yet."""
+    if snapshot is None:
+        console.print(Text(f"no state yet ({config.state} does not exist)"), soft_wrap=True)
+        snapshot = Snapshot()
+    else:
+        console.print(Text(f"state: {config.state}"), soft_wrap=True)
+    console.print(feeds_table(config, snapshot))
+    console.print(outbox_table(sinks, snapshot.deliveries))
+    console.print(claims_table(claim_lines(baselines, snapshot.alerts)))

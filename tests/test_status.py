@@ -1,0 +1,152 @@
+"""``claimwatch status``: tables built from a real SQLite store, printed as plain text."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from claimwatch.alerts import Alert
+from claimwatch.baselines import Baseline, load_baselines
+from claimwatch.config import Config, load_config
+from claimwatch.feeds import FeedState
+from claimwatch.status import (
+    PIPED_WIDTH,
+    Snapshot,
+    claim_lines,
+    console_for,
+    read_snapshot,
+    render,
+)
+from claimwatch.store import open_store
+from tests import replay_corpus
+
+T0 = datetime(2022, 1, 11, 7, tzinfo=UTC)
+
+
+def alert(n: int, claim: str, kind: str, published: datetime | None, **more: object) -> Alert:
+    fields: dict[str, object] = {
+        "alert_id": f"a{n}",
+        "kind": kind,
+        "baseline_id": "freedonia",
+        "claim_id": claim,
+        "article_url": f"https://x.example/{n}",
+        "article_title": f"Report {n}",
+        "feed": "news",
+        "entry_id": f"e{n}",
+        "published": published,
+        "evidence": "The bridge was closed.",
+        "reason": "closed",
+        "detected_at": datetime(2024, 1, 1, tzinfo=UTC),
+        "novel": True,
+        "value": None,
+        "fact": f"f{n}",
+        "score": 1.0,
+    }
+    fields.update(more)
+    return Alert(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> tuple[Config, tuple[Baseline, ...]]:
+    config = load_config(replay_corpus.write_workdir(tmp_path))
+    return config, load_baselines(config.baselines)
+
+
+def text_of(config: Config, baselines: tuple[Baseline, ...], snapshot: Snapshot | None) -> str:
+    out = io.StringIO()
+    render(console_for(out), config, baselines, snapshot, ["log"])
+    return out.getvalue()
+
+
+def row(text: str, first: str) -> list[str]:
+    """The cells of the table row whose first cell is ``first`` (cells are 2+ spaces apart)."""
+    for line in text.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if cells[0] == first:
+            return cells
+    raise AssertionError(f"no row {first!r} in:\n{text}")
+
+
+def test_claim_lines_count_per_claim_and_date_the_latest_report(
+    inputs: tuple[Config, tuple[Baseline, ...]],
+) -> None:
+    _, baselines = inputs
+    alerts = [
+        alert(1, "bridge", "contradiction", T0),
+        alert(2, "bridge", "contradiction", T0.replace(day=13)),
+        alert(3, "bridge", "follow_up", None),  # undated: does not win over dated reports
+        alert(4, "gone", "follow_up", None),  # a claim no baseline holds any longer
+        alert(5, "", "feed_failing", T0, baseline_id=""),  # feed alerts are no claims
+    ]
+    lines = {line.claim_id: line for line in claim_lines(baselines, alerts)}
+    assert list(lines) == ["bridge", "troops", "gone"]
+    assert (lines["bridge"].contradictions, lines["bridge"].follow_ups) == (2, 1)
+    assert lines["bridge"].latest == T0.replace(day=13)
+    assert (lines["troops"].contradictions, lines["troops"].latest) == (0, None)
+    assert lines["gone"].latest == datetime(2024, 1, 1, tzinfo=UTC)  # only detection known
+    assert lines["gone"].statement == "(no longer in a baseline)"
+
+
+def test_no_state_yet_shows_empty_tables_and_creates_nothing(
+    inputs: tuple[Config, tuple[Baseline, ...]],
+) -> None:
+    config, baselines = inputs
+    snapshot = read_snapshot(config)
+    assert snapshot is None
+    text = text_of(config, baselines, snapshot)
+    assert "no state yet" in text and str(config.state) in text
+    assert "news" in text and "The Freedonia bridge stayed open." in text
+    assert not config.state.exists() and not config.state.parent.exists()
+
+
+def test_status_reads_feeds_outbox_and_claims_from_the_store(
+    inputs: tuple[Config, tuple[Baseline, ...]],
+) -> None:
+    config, baselines = inputs
+    store = open_store(config.state)
+    try:
+        feed = config.feeds[0]
+        state = FeedState(
+            url=feed.url,
+            consecutive_failures=3,
+            last_success=T0,
+            last_error="HTTP 503 [bold]busy[/bold]",
+            next_attempt=T0.replace(hour=9),
+        )
+        store.save_feed_state(feed.name, feed.url, state)
+        stored = [alert(1, "bridge", "contradiction", T0), alert(2, "troops", "follow_up", T0)]
+        store.add_alerts(stored, ["log", "email"])
+        store.record_delivered("a1", "log", T0)
+        store.record_refused("a2", "email", "550 no such user")
+    finally:
+        store.close()
+    snapshot = read_snapshot(config)
+    assert snapshot is not None and len(snapshot.alerts) == 2
+    text = text_of(config, baselines, snapshot)
+    assert "2022-01-11 07:00" in text and "2022-01-11 09:00" in text
+    assert "HTTP 503 [bold]busy[/bold]" in text  # stored text is never taken as markup
+    # outbox: sink, pending, failed, delivered, refused
+    assert row(text, "log") == ["log", "1", "0", "1", "0"]
+    assert row(text, "email") == ["email", "1", "0", "0", "1"]
+    assert "\x1b[" not in text  # no colour codes when not on a terminal
+
+
+def test_disabled_feeds_say_why(inputs: tuple[Config, tuple[Baseline, ...]]) -> None:
+    config, baselines = inputs
+    feed = config.feeds[0]
+    gone = FeedState(url=feed.url, disabled_reason="HTTP 410 Gone")
+    text = text_of(config, baselines, Snapshot(feeds={feed.name: gone}))
+    assert "HTTP 410 Gone" in text
+    off = config.model_copy(update={"feeds": (feed.model_copy(update={"enabled": False}),)})
+    assert "in config" in text_of(off, baselines, Snapshot())
+
+
+def test_piped_output_has_a_sane_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert console_for(io.StringIO()).width == PIPED_WIDTH
+    monkeypatch.setenv("COLUMNS", "200")
+    assert console_for(io.StringIO()).width == 200
