@@ -1,4 +1,4 @@
-"""Accuracy of the detector on labelled coverage.
+"""Accuracy of the detector on labelled coverage, per baseline and per language.
 
     python bench/accuracy.py                                   # the project's own corpus
     python bench/accuracy.py --corpus PATH/coverage-dev.jsonl  # real coverage, two annotators
@@ -7,6 +7,14 @@ The own corpus is ``tests/corpus/*.txt`` (a header of expected findings, ``---``
 A JSON Lines corpus carries ``labels`` and ``labels_second`` from two annotators and is scored
 as its README says: precision counts a predicted pair right when either annotator labelled it,
 recall counts pairs labelled by both.
+
+Every item belongs to one baseline: the one its ``baseline:`` header names, else the one whose
+claims it labels (``expect:``, ``restates:``), else the one its series is labelled for (the id
+up to its first hyphen: ``eg-distractor-01`` goes with the other ``eg-`` items); an item none
+of these place is scored with every baseline. Each baseline is reported over its own items (in
+a JSON Lines corpus, those published before its ``since`` left out), then per language (the
+``language:`` header) when its items come in several. Another baseline's finding on an item is
+a false alarm there.
 """
 
 from __future__ import annotations
@@ -40,6 +48,9 @@ class Item:
     both: set[tuple[str, str]] = field(default_factory=set)  # (claim, kind) by every annotator
     distractor: bool = False
     values: dict[str, float] = field(default_factory=dict)
+    language: str = "en"
+    baseline: str | None = None  # the ``baseline:`` header, if any
+    restates: set[str] = field(default_factory=set)
 
     @property
     def either_claims(self) -> set[str]:
@@ -65,13 +76,16 @@ def parse_item(path: Path) -> Item:
         text=body.strip(),
         published=_date(fields["published"][0] if fields["published"] else None),
         distractor=(fields["distractor"] or ["no"])[0].lower() == "yes",
+        language=(fields["language"] or ["en"])[0],
+        baseline=fields["baseline"][0] if fields["baseline"] else None,
+        restates={claim for entry in fields["restates"] for claim in entry.split()},
     )
     for line in fields["expect"]:
-        claim, kind, *value = line.split()
+        claim, kind, *figure = line.split()
         item.either.add((claim, kind))
         item.both.add((claim, kind))
-        if value:
-            item.values[claim] = float(value[0].replace(",", ""))
+        if figure:
+            item.values[claim] = float(figure[0].replace(",", ""))
     return item
 
 
@@ -102,6 +116,8 @@ def load_jsonl_corpus(path: Path) -> list[Item]:
                 either=first | second,
                 both=first & second if "labels_second" in record else first,
                 distractor=not record["labels"] and not record.get("labels_second"),
+                language=record.get("language") or "en",
+                baseline=record.get("baseline_id"),
             )
         )
     return items
@@ -157,8 +173,9 @@ class Score:
     distractors_alerted: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    def add(self, item: Item, findings: list[Finding]) -> None:
-        predicted = {(f.claim_id, f.kind) for f in findings}
+    def add(self, item: Item, findings: list[Finding], baseline_id: str | None = None) -> None:
+        """Score one item; with ``baseline_id``, other baselines' findings are false alarms."""
+        predicted = {(_claim_key(f, baseline_id), f.kind) for f in findings}
         claims = {c for c, _ in predicted}
         for claim in sorted(claims | item.both_claims):
             hit, right, wanted = (
@@ -195,16 +212,104 @@ class Score:
         return "\n".join(lines)
 
 
+def _claim_key(finding: Finding, baseline_id: str | None) -> str:
+    if baseline_id is None or finding.baseline_id == baseline_id:
+        return finding.claim_id
+    return f"{finding.baseline_id}:{finding.claim_id}"
+
+
 def _evidence(findings: list[Finding], claim: str) -> str:
-    found = [f for f in findings if f.claim_id == claim]
+    found = [f for f in findings if claim in (f.claim_id, f"{f.baseline_id}:{f.claim_id}")]
     return f"[{found[0].kind}] {found[0].reason} | {found[0].evidence[:160]!r}" if found else ""
 
 
-def score(items: list[Item], baselines: tuple[Baseline, ...]) -> Score:
+def score(
+    items: list[Item], baselines: tuple[Baseline, ...], baseline_id: str | None = None
+) -> Score:
     result = Score()
     for item in items:
-        result.add(item, detect(item, baselines))
+        result.add(item, detect(item, baselines), baseline_id)
     return result
+
+
+# ---- items per baseline and per language --------------------------------------------------
+
+
+def _series(item: Item) -> str:
+    return item.id.split("-", 1)[0]
+
+
+def _owner(item: Item, baselines: tuple[Baseline, ...]) -> str | None:
+    """The baseline the item names or labels claims of (most of its claims), if any."""
+    if item.baseline:
+        return item.baseline
+    claims = item.either_claims | item.restates
+    counts = [(len(claims & {c.id for c in b.claims}), b.id) for b in baselines]
+    best = max(counts, default=(0, ""))
+    return best[1] if best[0] else None
+
+
+def by_baseline(items: list[Item], baselines: tuple[Baseline, ...]) -> dict[str, list[Item]]:
+    """Each baseline's items (see the module docstring), for every baseline that has any."""
+    owners = {item.id: _owner(item, baselines) for item in items}
+    series: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        if owner := owners[item.id]:
+            series[_series(item)].add(owner)
+    groups: dict[str, list[Item]] = {b.id: [] for b in baselines}
+    for item in items:
+        owner = owners[item.id]
+        homes = {owner} if owner else series.get(_series(item)) or set(groups)
+        for home in sorted(homes):
+            groups.setdefault(home, []).append(item)
+    return {b: group for b, group in groups.items() if any(owners[i.id] for i in group)}
+
+
+def by_language(items: list[Item]) -> dict[str, list[Item]]:
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        groups[item.language].append(item)
+    return dict(sorted(groups.items()))
+
+
+@dataclass
+class Section:
+    """One report section: a baseline's items (of one language, or all), scored."""
+
+    title: str
+    baseline_id: str
+    language: str | None  # None: every language
+    items: list[Item]
+    result: Score
+
+
+def sections(
+    items: list[Item], baselines: tuple[Baseline, ...], name: str, *, drop_early: bool = False
+) -> list[Section]:
+    """A section per baseline over its items, then one per language. ``drop_early``: leave out
+    the items published before the baseline's ``since`` (the JSON Lines corpus is scored so)."""
+    found = []
+    groups = by_baseline(items, baselines)
+    for baseline in baselines:
+        group = groups.get(baseline.id)
+        if not group:
+            continue
+        since = baseline.since if drop_early else None
+        early = [i for i in group if since and i.published and i.published < since]
+        scored = [i for i in group if i not in early]
+        left_out = f" ({len(early)} earlier than {since} left out)" if early else ""
+        languages = by_language(scored)
+        title = f"{name}, baseline {baseline.id}: {len(scored)} items{left_out}"
+        title += f", languages {'/'.join(languages)}"
+        found.append(
+            Section(title, baseline.id, None, scored, score(scored, baselines, baseline.id))
+        )
+        if len(languages) > 1:
+            for language, subset in languages.items():
+                result = score(subset, baselines, baseline.id)
+                title = f"{name}, baseline {baseline.id}, language {language}: {len(subset)} items"
+                found.append(Section(title, baseline.id, language, subset, result))
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,22 +323,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", action="store_true", help="list every miss and false alarm")
     args = parser.parse_args(argv)
     baselines = load_baselines([args.baselines])
-    since = min((b.since for b in baselines if b.since), default=None)
     if args.corpus:
-        items = load_jsonl_corpus(args.corpus)
-        early = [i for i in items if since and i.published and i.published < since]
-        scored = [i for i in items if i not in early]
-        title = (
-            f"{args.corpus.name}: {len(scored)} texts on/after {since} or undated"
-            f" ({len(early)} earlier left out)"
-        )
+        items, name = load_jsonl_corpus(args.corpus), args.corpus.name
     else:
-        scored = load_own_corpus()
-        title = f"own corpus tests/corpus: {len(scored)} items"
-    result = score(scored, baselines)
-    print(result.report(title))
-    if args.errors:
-        print("-- errors", *result.errors, sep="\n")
+        items, name = load_own_corpus(), "own corpus tests/corpus"
+    for section in sections(items, baselines, name, drop_early=bool(args.corpus)):
+        print(section.result.report(section.title))
+        if args.errors:
+            print("-- errors", *section.result.errors, sep="\n")
+        print()
     return 0
 
 

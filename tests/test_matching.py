@@ -16,7 +16,7 @@ LATER = datetime(2022, 1, 20, 12, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def seed() -> tuple[Baseline, ...]:
-    return load_baselines([ROOT / "baselines"])
+    return load_baselines([ROOT / "baselines" / "kazakhstan-2022-01.yaml"])
 
 
 def found(baselines: tuple[Baseline, ...], text: str, title: str = "") -> set[tuple[str, str]]:

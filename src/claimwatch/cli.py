@@ -1,4 +1,5 @@
-"""The ``claimwatch`` command: run, once, check, alerts, scan, status, report, replay, demo.
+"""The ``claimwatch`` command: run, once, check, alerts, scan, status, report, replay, demo,
+baseline draft.
 
 Commands import what they need when they run, so ``--help`` and ``check`` stay quick.
 
@@ -152,7 +153,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="send the new alerts to the configured sinks (default: store them only)",
     )
     _with_config(command("demo", _cmd_demo, "run the bundled offline demo"))
+    _baseline_commands(command("baseline", _cmd_baseline, "work with baselines: draft"), common)
     return parser
+
+
+def _baseline_commands(baseline: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    text = "draft a baseline from an article (file or URL): candidate claims to review"
+    sub = baseline.add_subparsers(dest="baseline_command", required=True, metavar="COMMAND")
+    draft = sub.add_parser("draft", help=text, description=text, parents=[common])
+    draft.set_defaults(handler=_cmd_baseline_draft)
+    _with_config(draft)
+    draft.add_argument("source", metavar="PATH_OR_URL", help="a text or HTML file, or a URL")
+    draft.add_argument("--id", metavar="ID", help="the baseline id (default: from the title)")
+    draft.add_argument("--out", metavar="FILE", help="the YAML file to write (default: stdout)")
+    draft.add_argument("--force", action="store_true", help="replace an existing --out file")
 
 
 def _positive(text: str) -> int:
@@ -360,6 +374,18 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     config, baselines = _inputs(args)
     text = replay_files(config, baselines, args.paths, deliver=args.deliver, on_problem=tell)
     print(text, file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_baseline(args: argparse.Namespace) -> int:  # argparse requires a subcommand
+    return EXIT_INPUT
+
+
+def _cmd_baseline_draft(args: argparse.Namespace) -> int:
+    from claimwatch.draft.command import draft_from, write_draft
+
+    draft = draft_from(args.source, baseline_id=args.id, config_path=args.config)
+    print(write_draft(draft, args.out, force=args.force), file=sys.stderr)
     return EXIT_OK
 
 

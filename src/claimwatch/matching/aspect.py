@@ -62,6 +62,7 @@ _RU_MARKERS: list[tuple[re.Pattern[str], Stage]] = [
     (re.compile(r"(?:заверш|законч|оконч)\w*"), "completed"),
     (re.compile(r"последн\w*"), "completed"),
     (re.compile(r"(?:начал|начат|приступил|начинаю|начинае|перв|частичн)\w*"), "started"),
+    (re.compile(r"ид[её]т|идут"), "started"),  # "идет вывод": under way
     (re.compile(r"(?:планиру|намерен|должн|решил|объявил|соби?раю)\w*"), "announced"),
     (re.compile(r"продолжа\w*"), "ongoing"),
 ]

@@ -69,7 +69,8 @@ _NEGATION = re.compile(
             r"\b(?:unfounded|baseless|groundless|untrue)\b",  # "the claims are baseless"
             r"\b(?:is|are|was|were|be|been|as|proved|proven)\s+(?:entirely\s+|completely\s+|"
             r"totally\s+)?false\b",  # "the claims were false"
-            r"(?<!\w)(?:не|нет|ни|никаких|никакого|никакой|никакие|без|никто|ничего|никогда)(?!\w)",
+            r"(?<!\w)(?:не|нет|ни|никак(?:ой|ая|ое|ие|ого|ому|ую|им|ими|их|ом)|без|никто|ничего|"
+            r"никогда|нигде)(?!\w)",
         ]
     ),
     _I,
@@ -85,7 +86,7 @@ _NEGATION_TRIGGERS = frozenset(
     _words(
         "no not never none nobody nothing neither nor without cannot unfounded baseless "
         "groundless untrue false fail failed fails не нет ни никаких никакого никакой никакие "
-        "без никто ничего никогда"
+        "никакая никакое никакому никакую никаким никакими никаком без никто ничего никогда нигде"
     )
 )
 _NOT_NEGATION_TRIGGERS = frozenset(_words("no not не"))

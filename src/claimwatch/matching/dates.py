@@ -119,7 +119,8 @@ def find_dates(sentence: str, default_year: int) -> list[DateMention]:
 
 
 _YEAR_MENTION = re.compile(
-    r"(?<![\w$€£])(?:in|of|during|from|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)"
+    r"(?<![\w$€£])(?:in|of|during|from|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+    r"|в|во|(?:январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-я]*)"
     r"\s+((?:19|20)\d\d)(?!\w)|((?:19|20)\d\d)['’]s\b",
     re.IGNORECASE,
 )

@@ -15,8 +15,9 @@ number of claims, so thousands of claims cost little more than a handful.
     scan.narrow()                         # the candidate baselines, holding only those claims
     scan.subjects()                       # baselines whose ``subject`` could match
 
-Words are compared case-folded (with dotted and dotless i folded to "i"), which is constant
-on every class of letters that ``re.IGNORECASE`` treats as equal.
+Words are compared case-folded (with dotted and dotless i folded to "i", and "ё" to "е" as
+terms match them), which is constant on every class of letters that term regexes treat as
+equal. A Russian term word is filed under its stem as a prefix (terms match inflected forms).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from claimwatch.baselines import Baseline, Claim
-from claimwatch.terms import Pattern, PatternSet
+from claimwatch.terms import Pattern, PatternSet, russian_stems
 
 __all__ = ["Scan", "TermIndex", "candidate_claims", "fold", "index_for"]
 
@@ -39,7 +40,7 @@ _WORD = re.compile(r"\w+")
 
 def fold(text: str) -> str:
     """Case-fold so that letters ``re.IGNORECASE`` equates compare equal."""
-    return text.casefold().replace("ı", "i").replace("\u0307", "")
+    return text.casefold().replace("ı", "i").replace("\u0307", "").replace("ё", "е")
 
 
 def term_key(term: str) -> tuple[str, bool] | None:
@@ -56,9 +57,21 @@ def term_key(term: str) -> tuple[str, bool] | None:
     if lead is None:
         return None
     key = fold(lead.group())
-    if lead.group() == pieces[0] and len(pieces) == 1 and not first.endswith("*"):
+    whole = lead.group() == pieces[0] and len(pieces) == 1 and not first.endswith("*")
+    stems = russian_stems(pieces[0]) if whole else ()
+    if stems:
+        return _common_prefix([fold(s) for s in stems])[:MAX_PREFIX], True  # inflected forms
+    if whole:
         return key, False  # the word must stand whole: followed by a non-word character
     return key[:MAX_PREFIX], True
+
+
+def _common_prefix(words: list[str]) -> str:
+    shortest = min(words, key=len)
+    for i, letter in enumerate(shortest):
+        if any(w[i] != letter for w in words):
+            return shortest[:i]
+    return shortest
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +163,7 @@ class TermIndex:
 def _words(text: str) -> set[str]:
     """The folded words of ``text`` (split before folding: folding may add non-word marks)."""
     found = set(_WORD.findall(text))
-    if "ı" in text or "İ" in text:
+    if "ı" in text or "İ" in text or "ё" in text or "Ё" in text:
         return {fold(w) for w in found}
     return {w.casefold() for w in found}
 

@@ -33,17 +33,26 @@ PLAUSIBLE_RATIO = 3.0  # a figure further than this from the claim's counts some
 _IRREALIS = (
     r"\b(?:call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|appeal(?:s|ed)? for|"
     r"should|if|unless|whether)\W+(?:\w+\W+){0,%d}$"
+    r"|(?<!\w)(?:призв\w*|призыва\w*|потребова\w*|требу\w*|добива\w*|следует|должн\w*|если|"
+    r"ли)\W+(?:\w+\W+){0,%d}$"  # "призвали провести расследование": a request
 )
-_IRREALIS_NEAR = re.compile(_IRREALIS % 3, re.I)  # "called for an inquiry"
-_IRREALIS_CLAUSE = re.compile(_IRREALIS % 6, re.I)  # "should be followed by a review of torture"
+_IRREALIS_NEAR = re.compile(_IRREALIS % (3, 3), re.I)  # "called for an inquiry"
+_IRREALIS_CLAUSE = re.compile(
+    _IRREALIS % (6, 6), re.I
+)  # "should be followed by a review of torture"
 _CONDITION = re.compile(
-    r"\b(?:once|as soon as|if|unless|when the situation|after the situation|until the situation)\b",
+    r"\b(?:once|as soon as|if|unless|when the situation|after the situation|until the situation)\b"
+    r"|(?<!\w)(?:как только|если|после стабилизации|по мере|когда ситуация|при необходимости)"
+    r"(?!\w)",
     re.I,
 )
 _CONCRETE = re.compile(
     r"\b(?:announc\w*|decid\w*|decision|order\w*|agreed|confirm\w*|schedul\w*|plan\w*|"
     r"begin|start\w*|complet\w*|within|by|from|on|next|tomorrow|today|days?|weeks?|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|(?<!\w)(?:объяв\w*|реш\w*|приказ\w*|распоряж\w*|соглас\w*|подтверд\w*|заплан\w*|"
+    r"начн\w*|начат\w*|заверш\w*|в течение|до|завтра|сегодня|дн(?:я|ей)|недел\w*|"
+    r"понедельник\w*|вторник\w*|сред[уы]|четверг\w*|пятниц\w*|суббот\w*|воскресень\w*)(?!\w)",
     re.I,
 )
 
@@ -166,15 +175,10 @@ def judge_unquantified(exp: Unquantified, sentence: str, ctx: Context) -> Iterat
 
 def judge_state(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
     for change in exp.changes:
-        hit = change.terms.first(sentence)
-        if hit is None:
+        found = _staged(change.terms, sentence)
+        if found is None:
             continue
-        span = hit[1][0]
-        if _negated_near(sentence, span):
-            continue
-        stage = _stage(sentence, span)
-        if stage is None:
-            continue
+        span, stage = found
         yield Verdict(
             kind="follow_up",
             fact=f"{change.name}:{stage}",
@@ -187,6 +191,19 @@ def judge_state(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
             highlight=span,
         )
     yield from _contradicted(exp.contradicted_by, sentence, ctx)
+
+
+def _staged(terms: PatternSet, sentence: str) -> tuple[tuple[int, int], str] | None:
+    """The first change word (of a pattern whose groups all hit) that reports a stage:
+    "идет вывод: ... покинули" is read at "покинули" when "вывод" alone tells no stage."""
+    for pattern in terms.patterns:
+        if not pattern.matches(sentence):
+            continue
+        for span in pattern.group_spans(sentence, 0):
+            stage = None if _negated_near(sentence, span) else _stage(sentence, span)
+            if stage is not None:
+                return span, stage
+    return None
 
 
 def _stage(sentence: str, span: tuple[int, int]) -> str | None:
@@ -282,7 +299,12 @@ def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
         return
     event = hit[1][0]
     dates = [d for d in find_dates(sentence, ctx.year) if not is_dateline(sentence, d)]
-    near = [d for d in dates if _token_distance(sentence, event, (d.start, d.end)) <= MAX_DATE_GAP]
+    near = [
+        d
+        for d in dates
+        if _token_distance(sentence, event, (d.start, d.end)) <= MAX_DATE_GAP
+        and not _OTHER_CLAUSE.search(_between(sentence, event, (d.start, d.end)))
+    ]
     if not near:
         return
     if exp.date is not None and any(d.date == exp.date for d in near):
@@ -309,9 +331,19 @@ def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
     )
 
 
+# A clause opener between an event and a date: the date belongs to another event ("erupted
+# after the price doubled on 1 January", "вспыхнули после того, как с 1 января цена выросла").
+_OTHER_CLAUSE = re.compile(
+    r"\b(?:after|because|when)\b|(?<!\w)(?:после того,?\s+как|потому что|так как|когда)(?!\w)", re.I
+)
+
+
+def _between(sentence: str, a: tuple[int, int], b: tuple[int, int]) -> str:
+    return sentence[a[1] : b[0]] if a[1] <= b[0] else sentence[b[1] : a[0]]
+
+
 def _token_distance(sentence: str, a: tuple[int, int], b: tuple[int, int]) -> int:
-    gap = sentence[a[1] : b[0]] if a[1] <= b[0] else sentence[b[1] : a[0]]
-    return len(_TOKEN.findall(gap))
+    return len(_TOKEN.findall(_between(sentence, a, b)))
 
 
 JUDGES: dict[type, Callable[..., Iterator[Verdict]]] = {

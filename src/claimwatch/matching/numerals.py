@@ -279,8 +279,11 @@ def _vague(sentence: str) -> Iterator[Numeral]:
 
 _HALF = re.compile(
     r"(?<![\w-])(?:(?P<whole>[0-9]{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten)"
-    r"\s+and\s+a\s+half|(?P<half>half\s+an?)|(?P<one>полтор[аы])|(?P<pol>пол))"
-    r"\s*(?P<scale>hundred|thousand|million|billion|тысяч[иа]?|миллиона|миллиарда|сотни)(?!\w)",
+    r"\s+and\s+a\s+half|(?P<rwhole>[0-9]{1,3}|одна|один|два|две|три|четыре|пять|шесть|семь|"
+    r"восемь|девять|десять)\s+с\s+половиной"  # "две с половиной тысячи"
+    r"|(?P<half>half\s+an?)|(?P<one>полтор[аы])|(?P<pol>пол))"
+    r"\s*(?P<scale>hundred|thousand|million|billion|тысяч[иа]?|миллиона|миллиарда|миллионов|сотни)"
+    r"(?!\w)",
     re.IGNORECASE,
 )
 
@@ -290,7 +293,7 @@ def _halves(sentence: str) -> Iterator[Numeral]:
         unit = m.group("scale").lower()
         if m.group("pol") and unit not in ("миллиона", "миллиарда", "тысячи"):
             continue  # "пол" only joins "полмиллиона", "полтысячи"
-        whole = m.group("whole")
+        whole = m.group("whole") or m.group("rwhole")
         if whole:
             count = 0.5 + (float(whole) if whole.isdigit() else _SMALL.get(whole.lower(), 1))
         else:
@@ -317,7 +320,7 @@ def find_numerals(sentence: str) -> list[Numeral]:
             found.extend(n for n in numbers if not _is_pronoun_one(sentence, n))
     if not words.isdisjoint(_VAGUE_HEADS):
         found.extend(_vague(sentence))
-    if "half" in words or any(w.startswith("пол") for w in words):
+    if "half" in words or any(w.startswith("пол") for w in words):  # "полторы", "половиной"
         found.extend(_halves(sentence))
     found.sort(key=lambda n: (n.start, n.start - n.end))
     kept: list[Numeral] = []
