@@ -47,6 +47,16 @@ TROOPS = """\
         value: 2500
         counts: ["peacekeep*|troops|soldiers"]
 """
+CONFIG = """\
+state = "var/state.db"
+baselines = ["baselines"]
+[alerts.log]
+path = "var/alerts.jsonl"
+[[feeds]]
+name = "news"
+url = "https://example.org/feed.xml"
+interval = "10m"
+"""  # a config for a folder holding ``baselines/`` (offline: the feed is never polled here)
 
 
 def baseline(*claims: str) -> str:

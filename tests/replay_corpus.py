@@ -14,16 +14,7 @@ from tests import freedonia
 
 BASELINE = freedonia.baseline(freedonia.BRIDGE, freedonia.TROOPS)
 
-CONFIG = """\
-state = "var/state.db"
-baselines = ["baselines"]
-[alerts.log]
-path = "var/alerts.jsonl"
-[[feeds]]
-name = "news"
-url = "https://example.org/feed.xml"
-interval = "10m"
-"""
+CONFIG = freedonia.CONFIG
 
 FEED = """\
 <?xml version="1.0"?>

@@ -11,30 +11,12 @@ import pytest
 
 from claimwatch.cli import build_parser, duration_text, redact
 from tests import freedonia
+from tests.commands import claimwatch
 from tests.servers import HTML_TYPE, FeedServer
 
 COMMANDS = ["run", "once", "check", "alerts", "scan", "demo"]
 BASELINE = freedonia.baseline(freedonia.BRIDGE)
-CONFIG = """\
-state = "var/state.db"
-baselines = ["baselines"]
-[alerts.log]
-path = "var/alerts.jsonl"
-[[feeds]]
-name = "news"
-url = "https://example.org/feed.xml"
-interval = "10m"
-"""
-
-
-def claimwatch(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "claimwatch", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-    )
+CONFIG = freedonia.CONFIG
 
 
 @pytest.fixture

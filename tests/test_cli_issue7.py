@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,20 +15,14 @@ from claimwatch.config import load_config
 from claimwatch.replay import replay
 from claimwatch.store import open_store
 from tests import replay_corpus
+from tests.commands import claimwatch as run_claimwatch
+from tests.commands import piped_env
 from tests.e2e.helpers import RELEVANT, rss
 from tests.servers import FEED_TYPE, FeedServer
 
 
 def claimwatch(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # piped: the fallback width
-    return subprocess.run(
-        [sys.executable, "-m", "claimwatch", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-        env=env,
-    )
+    return run_claimwatch(*args, cwd=cwd, env=piped_env())
 
 
 def events(stderr: str, name: str) -> list[dict[str, object]]:

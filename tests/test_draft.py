@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from claimwatch.baselines import (
 from claimwatch.draft import Draft, DraftClaim, draft_baseline
 from claimwatch.draft.command import verify
 from claimwatch.draft.keywords import names, stem
+from tests.commands import claimwatch
 from tests.servers import HTML_TYPE, FeedServer
 
 ROOT = Path(__file__).parent.parent
@@ -184,16 +183,6 @@ def test_names_are_capitalised_runs_not_the_first_word() -> None:
 
 
 # ---- the command ---------------------------------------------------------------------------
-
-
-def claimwatch(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "claimwatch", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-    )
 
 
 def test_the_written_draft_passes_check(tmp_path: Path) -> None:
