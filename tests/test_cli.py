@@ -10,11 +10,16 @@ from pathlib import Path
 import pytest
 
 from claimwatch.cli import build_parser, duration_text, redact
+from claimwatch.store.migrations import LATEST
 from tests import freedonia
 from tests.commands import claimwatch
 from tests.servers import HTML_TYPE, FeedServer
 
-COMMANDS = ["run", "once", "check", "alerts", "scan", "demo"]
+COMMANDS = [
+    "run", "once", "check", "alerts", "scan", "demo", "status", "migrate", "report", "replay",
+    "baseline draft",
+]  # fmt: skip
+REQUIRED = {"scan": ["x"], "report": ["--out", "x"], "replay": ["x"], "baseline draft": ["x"]}
 BASELINE = freedonia.baseline(freedonia.BRIDGE)
 CONFIG = freedonia.CONFIG
 
@@ -35,7 +40,7 @@ def test_version() -> None:
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
 def test_help_on_every_command(command: str | None) -> None:
-    result = claimwatch(*([command] if command else []), "--help")
+    result = claimwatch(*(command.split() if command else []), "--help")
     assert result.returncode == 0
     assert "usage: claimwatch" in result.stdout
     if command:
@@ -45,9 +50,8 @@ def test_help_on_every_command(command: str | None) -> None:
 def test_every_command_is_registered() -> None:
     parser = build_parser()
     for command in COMMANDS:
-        assert (
-            parser.parse_args([command, *(["x"] if command == "scan" else [])]).command == command
-        )
+        args = parser.parse_args([*command.split(), *REQUIRED.get(command, [])])
+        assert args.command == command.split()[0]
 
 
 def test_verbosity_before_and_after_the_command() -> None:
@@ -117,6 +121,15 @@ def test_alerts_without_a_state_file(config_path: Path) -> None:
     result = claimwatch("alerts", "--config", str(config_path))
     assert result.returncode == 0
     assert "no alerts yet" in result.stderr
+
+
+def test_migrate_creates_then_finds_the_schema_up_to_date(config_path: Path) -> None:
+    state = config_path.parent / "var" / "state.db"
+    first = claimwatch("migrate", "--config", str(config_path))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == f"{state}: schema version 0 -> {LATEST}"
+    again = claimwatch("migrate", "--config", str(config_path))
+    assert again.stdout.strip() == f"{state}: schema version {LATEST}, up to date"
 
 
 def test_a_broken_state_file_exits_1(config_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Delivery state for the email and Apprise sinks: migration 2, skipped, digests, --retry."""
+"""Delivery state for the email and Apprise sinks: migration 2, skipped, digests, --retry
+(on both engines)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from claimwatch.entries import Entry
 from claimwatch.outbox import digests, period_start
 from claimwatch.store import Delivery, DeliveryUpdate, Store, open_store
 from claimwatch.store.migrations import LATEST, MIGRATIONS
+from tests import pg
 
 NOON = datetime(2022, 1, 20, 12, 0, tzinfo=UTC)
 
@@ -25,11 +27,12 @@ def alert(alert_id: str, detected_at: datetime = NOON, **extra: object) -> Alert
     )  # fmt: skip
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "state.db")
-    yield opened
-    opened.close()
+@pytest.fixture(params=pg.ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    with pg.state_location(str(request.param), tmp_path) as location:
+        opened = open_store(location)
+        yield opened
+        opened.close()
 
 
 def add(store: Store, *alerts: Alert, sinks: tuple[str, ...] = ("email",)) -> None:

@@ -1,4 +1,5 @@
-"""The SQLite store on a real file: migrations, one transaction per entry, reprocessing rules."""
+"""The store on both engines (a real SQLite file, a real PostgreSQL database): migrations,
+one transaction per entry, reprocessing rules."""
 
 from __future__ import annotations
 
@@ -17,14 +18,22 @@ from claimwatch.feeds import FeedState
 from claimwatch.store import Store, open_store
 from claimwatch.store.migrations import LATEST, MIGRATIONS, pending_migrations
 from claimwatch.store.rows import decode_time, encode_time
+from tests import pg
 
 NOW = datetime(2022, 1, 20, 12, 0, tzinfo=UTC)
 SINKS = ("log", "mail")
 
 
+@pytest.fixture(params=pg.ENGINES)
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
+    """A SQLite file in a folder still to be made, or a fresh PostgreSQL database."""
+    with pg.state_location(str(request.param), tmp_path / "state") as where:
+        yield where
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "state" / "claimwatch.db")
+def store(location: Path | str) -> Iterator[Store]:
+    opened = open_store(location)
     yield opened
     opened.close()
 
@@ -256,10 +265,10 @@ def test_processed_hashes_of_many_ids(store: Store) -> None:
     assert len(found) == 600 and found["e1198"] == "h1198"
 
 
-def test_first_seen_is_kept(store: Store) -> None:
+def test_first_seen_is_kept(store: Store, location: Path | str) -> None:
     store.mark_seen([(entry(), "h1")], NOW)
     store.commit_entry(entry(), "h1", [], SINKS, NOW + timedelta(hours=2))
-    rows = table(store.path, "SELECT first_seen, processed_at FROM entries")
+    rows = pg.query(location, "SELECT first_seen, processed_at FROM entries")
     assert rows == [(encode_time(NOW), encode_time(NOW + timedelta(hours=2)))]
 
 
@@ -299,9 +308,11 @@ def test_recent_alerts_newest_first(store: Store) -> None:
     assert [s.alert.alert_id for s in store.recent_alerts(1)] == ["a2"]
 
 
-def test_a_second_connection_reads_while_the_first_is_open(store: Store) -> None:
+def test_a_second_connection_reads_while_the_first_is_open(
+    store: Store, location: Path | str
+) -> None:
     store.commit_entry(entry(), "h1", [alert()], SINKS, NOW)
-    reader = open_store(store.path)
+    reader = open_store(location)
     try:
         assert [s.alert.alert_id for s in reader.recent_alerts(5)] == ["a1"]
     finally:

@@ -1,5 +1,5 @@
-"""The ``claimwatch`` command: run, once, check, alerts, scan, status, report, replay, demo,
-baseline draft.
+"""The ``claimwatch`` command: run, once, check, alerts, scan, status, migrate, report,
+replay, demo, baseline draft.
 
 Commands import what they need when they run, so ``--help`` and ``check`` stay quick.
 
@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("source", metavar="PATH_OR_URL", help="a text or HTML file, or a URL")
     scan.add_argument("--json", action="store_true", help="print findings as JSON")
     _with_config(command("status", _cmd_status, "show feeds, the outbox and claims (read-only)"))
+    _with_config(command("migrate", _cmd_migrate, "bring the state database to this version"))
     report = command("report", _cmd_report, "write the claim status page as one HTML file")
     _with_config(report)
     report.add_argument(
@@ -220,7 +221,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps(redact(config.model_dump(mode="json")), indent=2))
         return EXIT_OK
     print(f"config: {config.path}")
-    print(f"state: {config.state}")
+    print(f"state: {config.state_display}")
     enabled = [f for f in config.feeds if f.enabled]
     print(f"feeds: {len(config.feeds)} ({len(enabled)} enabled)")
     for feed in config.feeds:
@@ -259,15 +260,24 @@ def redact(value: Any) -> Any:
     return value
 
 
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    """Daemons migrate on start too (under a lock); this is for doing it first, on purpose."""
+    from claimwatch.config import load_config
+    from claimwatch.store import migrate
+
+    print(migrate(load_config(args.config or default_config_path())))
+    return EXIT_OK
+
+
 def _cmd_alerts(args: argparse.Namespace) -> int:
     from claimwatch.config import load_config
     from claimwatch.store import open_store
 
     config = load_config(args.config or default_config_path())
-    if not config.state.exists():
-        print(f"no alerts yet ({config.state} does not exist)", file=sys.stderr)
+    if config.state_missing:
+        print(f"no alerts yet ({config.state_display} does not exist)", file=sys.stderr)
         return EXIT_OK
-    store = open_store(config.state)
+    store = open_store(config.state_location)
     try:
         if args.retry:
             count = store.requeue_failed()

@@ -107,6 +107,7 @@ class SchedulerConfig(_Frozen):
     max_backoff: Duration = 6 * 3600.0
     max_retry_after: Duration = 24 * 3600.0
     failing_after: Annotated[Duration, Field(ge=60)] = 24 * 3600.0  # then alert feed_failing
+    lease: Annotated[Duration, Field(ge=10)] = 300.0  # a poll's or a delivery's claim; > a cycle
 
     @field_validator("misfire_grace")
     @classmethod
@@ -255,16 +256,54 @@ class _RawConfig(_Frozen):
     alerts: AlertsConfig = AlertsConfig()
 
 
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres_url(value: str) -> bool:
+    """True when ``state`` names a PostgreSQL database rather than a SQLite file."""
+    return value.lower().startswith(POSTGRES_SCHEMES)
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ``***``: safe to log and to show."""
+    netloc = urlsplit(url).netloc
+    user, at, host = netloc.rpartition("@")
+    if at and ":" in user:
+        url = url.replace(f"//{netloc}", f"//{user.split(':', 1)[0]}:***@{host}", 1)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url)
+
+
 class Config(_Frozen):
-    """The validated configuration, with every path made absolute."""
+    """The validated configuration, with every path made absolute.
+
+    ``state`` is the SQLite file; when the config names a PostgreSQL database instead,
+    ``state_url`` holds its URL and ``state`` is the null device, so that code still treating
+    ``state`` as a file fails loudly instead of starting a second, private database.
+    """
 
     path: Path
     state: Path
+    state_url: str | None = None
     baselines: tuple[Path, ...]
     feeds: tuple[FeedConfig, ...]
     http: HttpConfig
     scheduler: SchedulerConfig
     alerts: AlertsConfig
+
+    @property
+    def state_location(self) -> Path | str:
+        """What ``store.open_store`` takes: the PostgreSQL URL or the SQLite file."""
+        return self.state_url or self.state
+
+    @property
+    def state_display(self) -> str:
+        """Where the state lives, for messages: never shows a password."""
+        return redact_url(self.state_url) if self.state_url else str(self.state)
+
+    @property
+    def state_missing(self) -> bool:
+        """No SQLite file yet (read-only commands say so instead of creating one)."""
+        return self.state_url is None and not self.state.exists()
 
     def feed(self, name: str) -> FeedConfig:
         return next(f for f in self.feeds if f.name == name)
@@ -320,7 +359,8 @@ def config_from_mapping(data: dict[str, Any], *, path: Path, text: str = "") -> 
     folder = path.resolve().parent
     return Config(
         path=path.resolve(),
-        state=_resolve(folder, raw.state),
+        state=Path(os.devnull) if is_postgres_url(raw.state) else _resolve(folder, raw.state),
+        state_url=raw.state if is_postgres_url(raw.state) else None,
         baselines=tuple(_resolve(folder, b) for b in raw.baselines),
         feeds=raw.feeds,
         http=raw.http,

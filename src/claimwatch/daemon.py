@@ -31,6 +31,7 @@ from claimwatch.baselines import Baseline, load_baselines
 from claimwatch.config import Config, FeedConfig, load_config
 from claimwatch.errors import ClaimwatchError, InputError, StateError
 from claimwatch.fetcher import Fetcher
+from claimwatch.lease import FeedLeases, owner_id, shares_state
 from claimwatch.logs import log_event
 from claimwatch.metrics import Metrics
 from claimwatch.pipeline import Runtime, active_feeds, close_runtime, open_runtime, run_feed
@@ -88,6 +89,8 @@ class Daemon:
         self._failure: str | None = None  # why the daemon stops, when it must
         self._scheduling = False
         self.metrics = Metrics()  # one per process: counters survive reloads
+        # Holds this daemon's feed leases and delivery claims when daemons share the state.
+        self.owner = owner_id() if shares_state(config) else None
         self.web = WebServer(lambda: self.rt, self.metrics, self.problem)
 
     @property
@@ -97,9 +100,13 @@ class Daemon:
 
     async def run(self) -> int:
         """Serve until SIGTERM/SIGINT; return the exit code."""
-        store = open_store(self.config.state)
+        store = open_store(self.config.state_location)
         try:
-            self._rt = open_runtime(self.config, self.baselines, store, metrics=self.metrics)
+            rt = open_runtime(
+                self.config, self.baselines, store, metrics=self.metrics, owner=self.owner
+            )
+            leases = FeedLeases(store, self.owner) if self.owner else None
+            self._rt = dataclasses.replace(rt, leases=leases)
             try:
                 return await self._serve()
             finally:
@@ -158,7 +165,7 @@ class Daemon:
             "daemon.state",
             level=logging.ERROR,
             status="failed",
-            path=str(self.config.state),
+            path=self.config.state_display,
             error=str(error),
         )
         self._exit_code = 1
@@ -251,13 +258,13 @@ class Daemon:
 
     async def _apply(self, config: Config, baselines: tuple[Baseline, ...]) -> None:
         old, rt = self.config, self.rt
-        if config.state != old.state:
+        if config.state_location != old.state_location:
             log_event(
                 logger,
                 "config.reload",
                 level=logging.WARNING,
                 status="ignored",
-                path=str(config.state),
+                path=config.state_display,
                 error="a new state path needs a restart",
             )
         fetcher = rt.fetcher
@@ -268,6 +275,7 @@ class Daemon:
             for sink in (await rt.outbox.replace_sinks(configured_sinks(config))).values():
                 await sink.aclose()
         self._rt = dataclasses.replace(rt, config=config, baselines=baselines, fetcher=fetcher)
+        rt.outbox.lease = config.scheduler.lease
         self.config, self.baselines = config, baselines
         plan = reload_plan(old, config)
         assert self._scheduler is not None

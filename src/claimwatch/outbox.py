@@ -10,6 +10,11 @@ and the email sink's Message-ID is derived from it). A sink may decline an alert
 A digest sink (``digest_period`` > 0) is not drained alert by alert: once a period is over,
 its alerts (detected in ``[start, start + period)``, periods aligned to the Unix epoch in UTC)
 go out as one ``Digest``, and every alert of it is marked with the digest's outcome.
+
+Several daemons share one outbox: an outbox with an ``owner`` claims the deliveries it reads
+for ``lease`` seconds, so no other daemon is handed them meanwhile; recording the outcome ends
+the claim, and a daemon that dies loses its claims when they expire. A sink's queue stops
+before its claim runs out (what it did not deliver is free again when the claim expires).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from claimwatch.logs import log_event
 from claimwatch.sinks import SKIPPED, DeliveryError, Digest, DigestSink, Sink
@@ -27,6 +33,8 @@ from claimwatch.store import Delivery, DeliveryUpdate, Store
 RETRY_BASE = 30.0  # seconds before the first retry
 RETRY_CAP = 3600.0  # never wait longer than this between retries
 BATCH = 100
+CLAIM = 300.0  # seconds a claimed delivery stays this outbox's (the daemon's [scheduler] lease)
+CLAIM_USE = 0.8  # share of a claim spent delivering; the rest is a margin
 DIGEST_BATCH = 1000  # alerts read per digest flush
 
 logger = logging.getLogger(__name__)
@@ -96,9 +104,13 @@ class Outbox:
         *,
         clock: Callable[[], datetime] = _utcnow,
         on_outcome: OutcomeHook | None = None,
+        owner: str = "",
+        lease: float = CLAIM,
     ) -> None:
         self.store = store
         self.sinks = dict(sinks)
+        self.owner = owner  # "": nothing is claimed (one process has the outbox to itself)
+        self.lease = lease  # seconds; a reload may change it between drains
         self._clock = clock
         self._on_outcome = on_outcome
         self._lock = asyncio.Lock()
@@ -121,17 +133,31 @@ class Outbox:
         total, halted = DrainReport(), set[str]()
         while True:
             active = [name for name in sinks if name not in halted]
-            due = self.store.due_deliveries(active, self._clock(), BATCH)
+            now = self._clock()
+            due = self._claim(active, now)
             if not due:
                 return total
+            stop_at = now + timedelta(seconds=self.lease * CLAIM_USE)
             reports = await asyncio.gather(
                 *(
-                    self._drain_sink(sinks[name], [d for d in due if d.sink == name], halted)
+                    self._drain_sink(
+                        sinks[name], [d for d in due if d.sink == name], halted, stop_at
+                    )
                     for name in active
                 )
             )
             for report in reports:
                 total += report
+
+    def _claim(self, sinks: Sequence[str], now: datetime) -> list[Delivery]:
+        """The due deliveries of ``sinks`` (claimed, with an owner)."""
+        return self.store.due_deliveries(sinks, now, BATCH, **self._lease(now))
+
+    def _lease(self, now: datetime) -> dict[str, Any]:
+        """The claim to make of what is read: for ``lease`` seconds with an owner, else none."""
+        if not self.owner:
+            return {}
+        return {"owner": self.owner, "lease_until": now + timedelta(seconds=self.lease)}
 
     async def replace_sinks(self, sinks: Mapping[str, Sink]) -> dict[str, Sink]:
         """Swap the sinks between drains (config reload); return the old ones to close."""
@@ -139,9 +165,14 @@ class Outbox:
             old, self.sinks = self.sinks, dict(sinks)
             return old
 
-    async def _drain_sink(self, sink: Sink, queue: list[Delivery], halted: set[str]) -> DrainReport:
+    async def _drain_sink(
+        self, sink: Sink, queue: list[Delivery], halted: set[str], stop_at: datetime
+    ) -> DrainReport:
+        """Deliver ``queue`` in order; stop at a failure, or when its claim nears its end."""
         report = DrainReport()
         for delivery in queue:
+            if self.owner and self._clock() >= stop_at:
+                break  # the claim is running out: the rest is free again when it expires
             outcome = await self._deliver(sink, delivery)
             report += outcome
             if outcome.failed:  # a refusal concerns one alert; a failure, the sink
@@ -176,7 +207,8 @@ class Outbox:
     async def _flush_digests(self, name: str, sink: DigestSink) -> DrainReport:
         """Send the digest of every finished period with due alerts, oldest first."""
         period, now = sink.digest_period, self._clock()
-        due = self.store.due_digest(name, period_start(now, period), now, DIGEST_BATCH)
+        before = period_start(now, period)
+        due = self.store.due_digest(name, before, now, DIGEST_BATCH, **self._lease(now))
         report = DrainReport()
         for digest, group in digests(due, period):
             outcome = await self._deliver_digest(sink, digest, group)

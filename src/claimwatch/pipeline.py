@@ -17,6 +17,7 @@ from claimwatch.baselines import Baseline
 from claimwatch.config import Config, FeedConfig
 from claimwatch.errors import FeedError, StateError
 from claimwatch.fetcher import Fetcher
+from claimwatch.lease import FeedLeases, owner_id, shares_state
 from claimwatch.logs import log_event
 from claimwatch.matching import Document, is_relevant, match
 from claimwatch.metrics import Metrics
@@ -53,6 +54,7 @@ class Runtime:
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
     metrics: Metrics | None = None  # the daemon's; None: nothing is counted
+    leases: FeedLeases | None = None  # the daemon's: poll a feed only while holding its lease
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,7 @@ class FeedReport:
     """What one cycle did, for logs, ``claimwatch once`` and tests."""
 
     feed: str
-    outcome: feeds.Outcome | Literal["disabled"]
+    outcome: feeds.Outcome | Literal["disabled", "leased"]  # leased: another daemon's turn
     entries: int = 0  # entries in the feed body
     processed: int = 0  # new or changed entries processed
     alerts: int = 0  # alerts stored
@@ -94,17 +96,36 @@ async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
         health.assess(feed history)              -> feed_failing / feed_recovered alert, if due
         outbox.drain()                           -> every sink, retried until delivered
 
+    With ``rt.leases`` the cycle runs only while this daemon holds the feed's lease (taken
+    once a slot is free, so a busy daemon leaves feeds to the others); refused, the report's
+    outcome is ``leased`` and its ``next_attempt`` says when to ask again.
+
     A feed's failure is data: recorded, logged once, never raised. Bugs propagate.
     """
     async with rt.feed_slots:
+        leases, lease = rt.leases, rt.config.scheduler.lease
+        if leases is not None and not leases.take(feed, rt.clock(), lease):
+            again = leases.refused(feed, rt.clock(), lease)
+            return FeedReport(feed.name, "leased", next_attempt=again)
         started = time.monotonic()
-        report = await _cycle(rt, feed)
+        report = await (_cycle(rt, feed) if leases is None else _leased_cycle(rt, feed, leases))
+        seconds = time.monotonic() - started
+        if leases is not None:
+            leases.release(feed, rt.clock(), report.next_attempt, seconds, lease)
         if rt.metrics is not None:
-            seconds = time.monotonic() - started
             rt.metrics.feed_cycle(feed.name, report.outcome, seconds, rt.clock(), report.health)
     if report.alerts:
         await rt.outbox.drain()
     return report
+
+
+async def _leased_cycle(rt: Runtime, feed: FeedConfig, leases: FeedLeases) -> FeedReport:
+    """``_cycle``; a cycle that does not finish gives its lease back (see lease.abandon)."""
+    try:
+        return await _cycle(rt, feed)
+    except BaseException as exc:
+        leases.abandon(feed, rt.clock(), cancelled=isinstance(exc, asyncio.CancelledError))
+        raise
 
 
 async def _cycle(rt: Runtime, feed: FeedConfig) -> FeedReport:
@@ -363,11 +384,17 @@ def open_runtime(
     *,
     workers: int | None = None,
     metrics: Metrics | None = None,
+    owner: str | None = None,
 ) -> Runtime:
     """A Runtime with a new fetcher, parser processes (``workers``: see offload) and the
-    configured sinks (caller closes them); ``metrics`` counts what it does."""
+    configured sinks (caller closes them); ``metrics`` counts what it does. With an
+    ``owner``, the outbox claims the deliveries it makes (several processes share it)."""
     outbox = Outbox(
-        store, configured_sinks(config), on_outcome=metrics.delivery if metrics else None
+        store,
+        configured_sinks(config),
+        on_outcome=metrics.delivery if metrics else None,
+        owner=owner or "",
+        lease=config.scheduler.lease,
     )
     return Runtime(
         config, baselines, store, Fetcher(config.http), outbox, Offload(workers), metrics=metrics
@@ -385,9 +412,10 @@ async def run_once(
     config: Config, baselines: tuple[Baseline, ...], on_feed_done: FeedDone | None = None
 ) -> RunReport:
     """``claimwatch once``: open the state, run every feed, deliver, close."""
-    store = open_store(config.state)
+    store = open_store(config.state_location)
     try:
-        rt = open_runtime(config, baselines, store)
+        owner = owner_id() if shares_state(config) else None  # claims alongside running daemons
+        rt = open_runtime(config, baselines, store, owner=owner)
         try:
             return await run_all(rt, on_feed_done)
         finally:

@@ -111,7 +111,7 @@ def replay_files(
         on_problem(problem)
     if not collected.items:
         raise InputError("no usable articles in " + ", ".join(map(str, paths)))
-    store = open_store(config.state)
+    store = open_store(config.state_location)
     try:
         with track(len(collected.items), "replay") as progress:
             report = asyncio.run(

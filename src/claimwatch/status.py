@@ -51,9 +51,9 @@ def read_snapshot(config: Config) -> Snapshot | None:
     """The store's view, or None when the state database does not exist (it is not created)."""
     from claimwatch.store import open_store
 
-    if not config.state.exists():
+    if config.state_missing:
         return None
-    store = open_store(config.state)
+    store = open_store(config.state_location)
     try:
         return Snapshot(
             {feed.name: store.feed_state(feed.name, feed.url) for feed in config.feeds},
@@ -185,10 +185,10 @@ def render(
 ) -> None:
     """Print the three tables; ``snapshot`` None: there is no state database yet."""
     if snapshot is None:
-        console.print(Text(f"no state yet ({config.state} does not exist)"), soft_wrap=True)
+        console.print(Text(f"no state yet ({config.state_display} does not exist)"), soft_wrap=True)
         snapshot = Snapshot()
     else:
-        console.print(Text(f"state: {config.state}"), soft_wrap=True)
+        console.print(Text(f"state: {config.state_display}"), soft_wrap=True)
     console.print(feeds_table(config, snapshot))
     console.print(outbox_table(sinks, snapshot.deliveries))
     console.print(claims_table(claim_lines(baselines, snapshot.alerts)))

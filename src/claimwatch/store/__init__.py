@@ -16,12 +16,19 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from claimwatch.alerts import Alert, ClaimKey, FactKey
+from claimwatch.config import is_postgres_url, redact_url
 from claimwatch.entries import Entry
+from claimwatch.errors import StateError
 from claimwatch.feeds import FeedState
 from claimwatch.health import FeedHistory
+from claimwatch.store.migrations import LATEST
+
+if TYPE_CHECKING:
+    from claimwatch.config import Config
+    from claimwatch.store.postgres import PostgresStore
 
 DeliveryState = Literal["pending", "delivered", "failed", "refused", "skipped"]
 
@@ -32,6 +39,7 @@ __all__ = [
     "DeliveryUpdate",
     "SinkStatus",
     "Store",
+    "migrate",
     "open_store",
 ]
 
@@ -80,7 +88,8 @@ class AlertStatus:
 class Store(Protocol):
     """What the pipeline, the outbox and the CLI need from a state store."""
 
-    path: Path
+    path: Path  # the SQLite file; the null device on PostgreSQL, which has none
+    location: str  # where the state lives, for messages (a URL's password redacted)
 
     def feed_state(self, name: str, configured_url: str) -> FeedState: ...
 
@@ -105,9 +114,29 @@ class Store(Protocol):
 
     def feed_history(self, name: str, state: FeedState, limit: int = 20) -> FeedHistory: ...
 
+    def lease_feed(self, name: str, owner: str, now: datetime, until: datetime) -> bool:
+        """Take the feed's poll lease until ``until`` if the feed is due (never polled, or its
+        next due time has come) and no live lease exists; True when ``owner`` may poll now.
+        A lease held by ``owner`` itself counts as live: one poll per feed at a time."""
+        ...
+
+    def release_feed(self, name: str, owner: str, next_due: datetime) -> None:
+        """Give the lease back and set when the feed is next due; nothing if no longer ours."""
+        ...
+
     def due_deliveries(
-        self, sinks: Collection[str], now: datetime, limit: int = 100
-    ) -> list[Delivery]: ...
+        self,
+        sinks: Collection[str],
+        now: datetime,
+        limit: int = 100,
+        *,
+        owner: str = "",
+        lease_until: datetime | None = None,
+    ) -> list[Delivery]:
+        """Due deliveries that no live lease holds, oldest alert first. With ``lease_until``
+        they are claimed for ``owner`` until then, so no other daemon gets them meanwhile;
+        recording an outcome (``record*``) clears the claim."""
+        ...
 
     def record_delivered(self, alert_id: str, sink: str, now: datetime) -> None: ...
 
@@ -120,8 +149,17 @@ class Store(Protocol):
     def record(self, alert_ids: Sequence[str], sink: str, update: DeliveryUpdate) -> None: ...
 
     def due_digest(
-        self, sink: str, before: datetime, now: datetime, limit: int = 1000
-    ) -> list[Delivery]: ...
+        self,
+        sink: str,
+        before: datetime,
+        now: datetime,
+        limit: int = 1000,
+        *,
+        owner: str = "",
+        lease_until: datetime | None = None,
+    ) -> list[Delivery]:
+        """A digest sink's due deliveries detected before ``before``; leases as above."""
+        ...
 
     def requeue_failed(self) -> int: ...
 
@@ -140,11 +178,43 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(path: Path) -> Store:
-    """Open (creating and migrating as needed) the state database at ``path``.
+def open_store(location: Path | str) -> Store:
+    """Open (creating and migrating as needed) the state database at ``location``: a
+    ``postgresql://`` URL, or else the path of a SQLite file (``Config.state_location``).
 
     Raises StateError when it cannot be opened or was written by a newer claimwatch.
     """
-    from claimwatch.store.sqlite import SqliteStore  # the only engine so far
+    if isinstance(location, str) and is_postgres_url(location):
+        return _postgres_store(location)
+    from claimwatch.store.sqlite import SqliteStore
 
-    return SqliteStore(path)
+    return SqliteStore(Path(location))
+
+
+def migrate(config: Config) -> str:
+    """Bring the configured state database to the current schema (``claimwatch migrate``);
+    return a one-line summary. Raises StateError as ``open_store`` does."""
+    where = config.state_display
+    if config.state_url is None:
+        from claimwatch.store.sqlite import SqliteStore
+
+        before = SqliteStore.version_on_disk(config.state)
+        SqliteStore(config.state).close()
+    else:
+        store = _postgres_store(config.state_url)
+        before = store.migrated_from
+        store.close()
+    if before == LATEST:
+        return f"{where}: schema version {LATEST}, up to date"
+    return f"{where}: schema version {before} -> {LATEST}"
+
+
+def _postgres_store(url: str) -> PostgresStore:
+    try:
+        from claimwatch.store.postgres import PostgresStore
+    except ImportError:
+        raise StateError(
+            "PostgreSQL needs psycopg: pip install 'claimwatch[postgresql]'",
+            subject=redact_url(url),
+        ) from None
+    return PostgresStore(url)

@@ -1,7 +1,12 @@
-"""Numbered schema migrations, applied in order on open; the version lives in ``user_version``.
+"""Numbered schema migrations for both engines, applied in order on open.
 
 A migration is appended, never edited: a database at version N has run exactly the first N
-scripts. A database newer than this code is refused rather than guessed at.
+scripts. A database newer than this code is refused rather than guessed at. SQLite keeps the
+version in ``user_version``; PostgreSQL in a one-row ``schema_version`` table (postgres.py runs
+them). ``PG_MIGRATIONS[n]`` is the same step as ``MIGRATIONS[n]``, written out where the
+dialects differ: SQLite rebuilds a table to change a CHECK constraint, PostgreSQL alters it;
+PostgreSQL's REAL is 4 bytes, so floats are DOUBLE PRECISION; and PostgreSQL has no implicit
+``rowid``, so alerts get an explicit one and the queries read the same on both engines.
 """
 
 from __future__ import annotations
@@ -142,6 +147,112 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX entries_by_date ON entries (feed, coalesce(published, first_seen));
     CREATE INDEX entries_by_first_seen ON entries (feed, first_seen);
     """,
+    # 4: several daemons share one database. A feed's poll lease and next due time live in
+    # their own table (a lease may be taken before the feed's first poll stores its state);
+    # a delivery claimed by a daemon's outbox carries a lease too. Same script on both engines.
+    """
+    CREATE TABLE feed_leases (
+        feed TEXT PRIMARY KEY,
+        next_due TEXT,
+        leased_by TEXT,
+        leased_until TEXT
+    );
+    ALTER TABLE deliveries ADD COLUMN leased_by TEXT;
+    ALTER TABLE deliveries ADD COLUMN leased_until TEXT;
+    """,
+)
+
+PG_MIGRATIONS: tuple[str, ...] = (
+    # 1: as MIGRATIONS[0]
+    """
+    CREATE TABLE feeds (
+        name TEXT PRIMARY KEY,
+        configured_url TEXT NOT NULL,
+        url TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_success TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt TEXT,
+        disabled_reason TEXT,
+        redirect_target TEXT,
+        redirect_count INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE entries (
+        feed TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        url TEXT,
+        title TEXT NOT NULL,
+        published TEXT,
+        text_hash TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        processed_at TEXT,
+        PRIMARY KEY (feed, entry_id)
+    );
+    CREATE TABLE alerts (
+        alert_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL
+            CONSTRAINT alerts_kind_check CHECK (kind IN ('contradiction', 'follow_up')),
+        baseline_id TEXT NOT NULL,
+        claim_id TEXT NOT NULL,
+        article_url TEXT,
+        article_title TEXT NOT NULL,
+        feed TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        published TEXT,
+        evidence TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        detected_at TEXT NOT NULL,
+        novel INTEGER NOT NULL,
+        value DOUBLE PRECISION,
+        fact TEXT NOT NULL,
+        score DOUBLE PRECISION NOT NULL,
+        rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE
+    );
+    CREATE INDEX alerts_by_time ON alerts (detected_at);
+    CREATE TABLE claim_facts (
+        baseline_id TEXT NOT NULL,
+        claim_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        fact TEXT NOT NULL,
+        first_alert_id TEXT NOT NULL REFERENCES alerts (alert_id),
+        PRIMARY KEY (baseline_id, claim_id, kind, fact)
+    );
+    CREATE TABLE deliveries (
+        alert_id TEXT NOT NULL REFERENCES alerts (alert_id),
+        sink TEXT NOT NULL,
+        state TEXT NOT NULL CONSTRAINT deliveries_state_check
+            CHECK (state IN ('pending', 'delivered', 'failed', 'refused')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT,
+        last_error TEXT,
+        delivered_at TEXT,
+        PRIMARY KEY (alert_id, sink)
+    );
+    CREATE INDEX deliveries_due ON deliveries (state, next_attempt);
+    """,
+    # 2: as MIGRATIONS[1], altering the CHECK constraint in place
+    """
+    ALTER TABLE alerts ADD COLUMN highlight_start INTEGER;
+    ALTER TABLE alerts ADD COLUMN highlight_end INTEGER;
+    ALTER TABLE deliveries DROP CONSTRAINT deliveries_state_check;
+    ALTER TABLE deliveries ADD CONSTRAINT deliveries_state_check
+        CHECK (state IN ('pending', 'delivered', 'failed', 'refused', 'skipped'));
+    CREATE INDEX deliveries_by_sink ON deliveries (sink, state);
+    """,
+    # 3: as MIGRATIONS[2], altering the CHECK constraint in place
+    """
+    ALTER TABLE alerts DROP CONSTRAINT alerts_kind_check;
+    ALTER TABLE alerts ADD CONSTRAINT alerts_kind_check
+        CHECK (kind IN ('contradiction', 'follow_up', 'feed_failing', 'feed_recovered'));
+    CREATE INDEX alerts_by_feed ON alerts (feed, kind);
+    ALTER TABLE feeds ADD COLUMN failing_since TEXT;
+    CREATE INDEX entries_by_date ON entries (feed, coalesce(published, first_seen));
+    CREATE INDEX entries_by_first_seen ON entries (feed, first_seen);
+    """,
+    # 4: the same script on both engines
+    MIGRATIONS[3],
 )
 
 LATEST = len(MIGRATIONS)
@@ -162,18 +273,37 @@ def pending_migrations(current: int, available: int = LATEST) -> range:
     return range(current + 1, available + 1)
 
 
+def statements(script: str) -> list[str]:
+    """A script's statements one by one (``executescript`` would commit the transaction)."""
+    found: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            found.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete statement in migration: {pending.strip()[:60]!r}")
+    return found
+
+
 def migrate(connection: sqlite3.Connection) -> int:
     """Run every pending migration, each in its own transaction; return the new version.
 
-    Foreign keys are off meanwhile, as SQLite's procedure for rebuilding a table that others
-    refer to requires, and checked before each commit: a migration that breaks one fails.
+    Each transaction re-reads the version once it holds the write lock, so processes opening
+    one new file together run each migration once. Foreign keys are off meanwhile, as
+    SQLite's procedure for rebuilding a table that others refer to requires, and checked
+    before each commit: a migration that breaks one fails.
     """
     enforced = connection.execute("PRAGMA foreign_keys").fetchone()[0]
     connection.execute("PRAGMA foreign_keys = OFF")
     try:
         for number in pending_migrations(schema_version(connection)):
-            script = MIGRATIONS[number - 1]
-            connection.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};")
+            connection.execute("BEGIN IMMEDIATE")
+            if schema_version(connection) < number:
+                for statement in statements(MIGRATIONS[number - 1]):
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {number}")
             broken = connection.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise sqlite3.IntegrityError(f"migration {number} breaks foreign keys: {broken}")

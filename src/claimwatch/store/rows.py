@@ -1,17 +1,34 @@
-"""Records <-> SQLite rows: column lists, time encoding, and the inserts of one alert.
+"""Records <-> rows of either engine: column lists, time encoding, the inserts of one alert.
 
-``insert_alert`` runs inside the caller's transaction; nothing here commits.
+Times are stored as fixed-width UTC text on both engines (one schema, one encoding): text
+of one fixed format sorts in time order under any collation. ``insert_alert`` runs inside the
+caller's transaction; nothing here commits.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from claimwatch.alerts import Alert
 from claimwatch.entries import Entry
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Db(Protocol):
+    """What the shared queries need of a connection (``sqlite3.Connection`` as it is)."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor: ...
+
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Cursor: ...
+
 
 # S608 below: only these constant column lists and "?" placeholders are ever interpolated.
 ALERT_COLUMNS = (
@@ -22,6 +39,23 @@ ALERT_COLUMNS = (
 FEED_COLUMNS = (
     "url, etag, last_modified, last_success, consecutive_failures, last_error, next_attempt, "
     "disabled_reason, redirect_target, redirect_count, failing_since"
+)
+
+FEED_UPSERT = "ON CONFLICT (name) DO UPDATE SET configured_url = excluded.configured_url, " + (
+    ", ".join(f"{c} = excluded.{c}" for c in (c.strip() for c in FEED_COLUMNS.split(",")))
+)
+# A lease is taken when the feed is due and no live lease exists; the row is created on the
+# first lease. One statement, so that of two daemons racing exactly one gets a row back.
+LEASE_FEED = (
+    "INSERT INTO feed_leases AS l (feed, next_due, leased_by, leased_until) "
+    "VALUES (?, NULL, ?, ?) ON CONFLICT (feed) DO UPDATE SET "
+    "leased_by = excluded.leased_by, leased_until = excluded.leased_until "
+    "WHERE (l.next_due IS NULL OR l.next_due <= ?) "
+    "AND (l.leased_until IS NULL OR l.leased_until <= ?) RETURNING feed"
+)
+RELEASE_FEED = (
+    "UPDATE feed_leases SET next_due = ?, leased_by = NULL, leased_until = NULL "
+    "WHERE feed = ? AND leased_by = ?"
 )
 
 
@@ -50,7 +84,7 @@ def entry_row(entry: Entry, text_hash: str, now: datetime) -> tuple[Any, ...]:
     )
 
 
-def insert_alert(db: sqlite3.Connection, alert: Alert, sinks: Collection[str]) -> bool:
+def insert_alert(db: Db, alert: Alert, sinks: Collection[str]) -> bool:
     """Insert one alert with its fact and deliveries; False when its id is already stored."""
     cursor = db.execute(
         f"INSERT INTO alerts ({ALERT_COLUMNS}) "  # noqa: S608

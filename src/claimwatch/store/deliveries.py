@@ -1,0 +1,125 @@
+"""The outbox's queries, shared by both engines: due deliveries, claims, outcomes.
+
+A daemon claims what it is about to deliver (``leased_by``/``leased_until``) in the same
+transaction that finds it; PostgreSQL locks the rows found and skips rows another daemon is
+claiming at that moment (``FOR UPDATE SKIP LOCKED``), SQLite needs no lock because its write
+transactions never overlap. Recording an outcome clears the claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from claimwatch.store import Delivery, DeliveryUpdate
+from claimwatch.store.rows import ALERT_COLUMNS, alert_from_row, encode_time
+from claimwatch.store.sql import SqlStore
+
+_COLUMNS = ", ".join(f"a.{c.strip()}" for c in ALERT_COLUMNS.split(","))
+_DUE = (
+    f"SELECT d.sink, d.attempts, {_COLUMNS} FROM deliveries d "  # noqa: S608
+    "JOIN alerts a ON a.alert_id = d.alert_id "
+    "WHERE d.state IN ('pending', 'failed') "
+    "AND (d.next_attempt IS NULL OR d.next_attempt <= ?) "
+    "AND (d.leased_until IS NULL OR d.leased_until <= ?) "
+)
+
+
+class DeliveryStore(SqlStore):
+    """The deliveries half of the shared queries."""
+
+    _CLAIM_LOCK = ""  # appended to a claiming query: PostgreSQL locks what it claims
+
+    def due_deliveries(
+        self,
+        sinks: Collection[str],
+        now: datetime,
+        limit: int = 100,
+        *,
+        owner: str = "",
+        lease_until: datetime | None = None,
+    ) -> list[Delivery]:
+        """Pending or failed deliveries whose time has come and that no live lease holds,
+        oldest alert first; with ``lease_until`` they are claimed for ``owner`` till then."""
+        if not sinks:
+            return []
+        marks = ",".join("?" * len(sinks))
+        sql = f"{_DUE} AND d.sink IN ({marks}) ORDER BY a.rowid, d.sink LIMIT ?"
+        moment = encode_time(now)
+        return self._claim(sql, (moment, moment, *sorted(sinks), limit), owner, lease_until)
+
+    def due_digest(
+        self,
+        sink: str,
+        before: datetime,
+        now: datetime,
+        limit: int = 1000,
+        *,
+        owner: str = "",
+        lease_until: datetime | None = None,
+    ) -> list[Delivery]:
+        """Due deliveries of a digest sink whose alerts were detected before ``before``;
+        leases as in ``due_deliveries``."""
+        sql = f"{_DUE} AND d.sink = ? AND a.detected_at < ? ORDER BY a.detected_at, a.rowid LIMIT ?"
+        moment = encode_time(now)
+        params = (moment, moment, sink, encode_time(before), limit)
+        return self._claim(sql, params, owner, lease_until)
+
+    def _claim(
+        self, sql: str, params: Sequence[Any], owner: str, lease_until: datetime | None
+    ) -> list[Delivery]:
+        """Run a due-deliveries query; with a lease, mark what it found as claimed."""
+        if lease_until is None:
+            rows = self._rows(sql, params)
+        else:
+            with self._transaction("claim deliveries") as db:
+                rows = db.execute(sql + self._CLAIM_LOCK, params).fetchall()
+                db.executemany(
+                    "UPDATE deliveries SET leased_by = ?, leased_until = ? "
+                    "WHERE alert_id = ? AND sink = ?",
+                    [(owner, encode_time(lease_until), row[2], row[0]) for row in rows],
+                )
+        return [Delivery(alert_from_row(row[2:]), row[0], row[1]) for row in rows]
+
+    def record_delivered(self, alert_id: str, sink: str, now: datetime) -> None:
+        self.record([alert_id], sink, DeliveryUpdate("delivered", at=now))
+
+    def record_failed(self, alert_id: str, sink: str, error: str, next_attempt: datetime) -> None:
+        self.record(
+            [alert_id], sink, DeliveryUpdate("failed", error=error, next_attempt=next_attempt)
+        )
+
+    def record_refused(self, alert_id: str, sink: str, error: str) -> None:
+        self.record([alert_id], sink, DeliveryUpdate("refused", error=error))
+
+    def record(self, alert_ids: Sequence[str], sink: str, update: DeliveryUpdate) -> None:
+        """One transaction for all of ``alert_ids`` (a digest is delivered all at once)."""
+        attempt = 0 if update.state == "skipped" else 1
+        values = (
+            update.state,
+            attempt,
+            encode_time(update.next_attempt),
+            update.error,
+            encode_time(update.at),
+        )
+        with self._transaction("record delivery") as db:
+            db.executemany(
+                "UPDATE deliveries SET state = ?, attempts = attempts + ?, next_attempt = ?, "
+                "last_error = ?, delivered_at = ?, leased_by = NULL, leased_until = NULL "
+                "WHERE alert_id = ? AND sink = ?",
+                [(*values, alert_id, sink) for alert_id in sorted(alert_ids)],
+            )
+
+    def requeue_failed(self) -> int:
+        """Make failed and refused deliveries due now, with a fresh backoff; return how many."""
+        with self._transaction("requeue deliveries") as db:
+            cursor = db.execute(
+                "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt = NULL, "
+                "leased_by = NULL, leased_until = NULL WHERE state IN ('failed', 'refused')"
+            )
+            return cursor.rowcount
+
+    def delivery_counts(self) -> dict[tuple[str, str], int]:
+        rows = self._rows("SELECT sink, state, count(*) FROM deliveries GROUP BY sink, state")
+        return {(sink, state): int(count) for sink, state, count in rows}
