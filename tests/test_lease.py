@@ -19,6 +19,7 @@ from claimwatch.entries import Entry
 from claimwatch.lease import RACE_SPREAD, FeedLeases, owner_id, retry_at
 from claimwatch.outbox import DrainReport, Outbox
 from claimwatch.pipeline import Runtime, open_runtime, run_feed
+from claimwatch.sinks import DeliveryError
 from claimwatch.store import open_store
 from tests import pg
 from tests.servers import FeedServer
@@ -166,6 +167,40 @@ async def test_claimed_deliveries_are_not_handed_to_another_outbox(location: Pat
         assert await draining == DrainReport(delivered=3)
         assert await second.drain() == DrainReport()
         assert sinks[0].delivered == ["a0", "a1", "a2"] and sinks[1].delivered == []
+    finally:
+        for store in stores:
+            store.close()
+
+
+class FailingSink:
+    """A sink whose server is down: every attempt fails, to be retried."""
+
+    digest_period = 0.0
+
+    def __init__(self) -> None:
+        self.attempts: list[str] = []
+
+    async def deliver(self, alert: Alert) -> None:
+        self.attempts.append(alert.alert_id)
+        raise DeliveryError("connection refused", sink="log")
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_a_halted_sink_gives_back_the_claims_it_did_not_use(location: Path | str) -> None:
+    stores = [open_store(location) for _ in range(2)]
+    try:
+        entry = Entry("f", "e1", None, "T", None, "S")
+        stores[0].commit_entry(entry, "h", [alert(f"a{n}") for n in range(3)], ["log"], NOW)
+        down, up = FailingSink(), SlowSink()
+        up.go.set()
+        first = Outbox(stores[0], {"log": down}, clock=lambda: NOW, owner="a")
+        second = Outbox(stores[1], {"log": up}, clock=lambda: NOW, owner="b")
+        assert await first.drain() == DrainReport(failed=1)
+        assert down.attempts == ["a0"]  # the sink halted at its first failure
+        assert await second.drain() == DrainReport(delivered=2)  # not after the claim expires
+        assert up.delivered == ["a1", "a2"]
     finally:
         for store in stores:
             store.close()

@@ -13,8 +13,8 @@ go out as one ``Digest``, and every alert of it is marked with the digest's outc
 
 Several daemons share one outbox: an outbox with an ``owner`` claims the deliveries it reads
 for ``lease`` seconds, so no other daemon is handed them meanwhile; recording the outcome ends
-the claim, and a daemon that dies loses its claims when they expire. A sink's queue stops
-before its claim runs out (what it did not deliver is free again when the claim expires).
+the claim, and a daemon that dies loses its claims when they expire. A sink's queue stops at a
+failure or before its claim runs out, and gives back the claims it did not use.
 """
 
 from __future__ import annotations
@@ -168,15 +168,19 @@ class Outbox:
     async def _drain_sink(
         self, sink: Sink, queue: list[Delivery], halted: set[str], stop_at: datetime
     ) -> DrainReport:
-        """Deliver ``queue`` in order; stop at a failure, or when its claim nears its end."""
+        """Deliver ``queue`` in order; stop at a failure, or when its claim nears its end.
+        Claims on what was not attempted are given back at once rather than left to expire."""
         report = DrainReport()
-        for delivery in queue:
+        for position, delivery in enumerate(queue):
             if self.owner and self._clock() >= stop_at:
-                break  # the claim is running out: the rest is free again when it expires
+                self.store.release_claims(queue[position:], self.owner)
+                break
             outcome = await self._deliver(sink, delivery)
             report += outcome
             if outcome.failed:  # a refusal concerns one alert; a failure, the sink
                 halted.add(delivery.sink)
+                if self.owner:
+                    self.store.release_claims(queue[position + 1 :], self.owner)
                 break
         return report
 

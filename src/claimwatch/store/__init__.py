@@ -138,6 +138,11 @@ class Store(Protocol):
         recording an outcome (``record*``) clears the claim."""
         ...
 
+    def release_claims(self, deliveries: Sequence[Delivery], owner: str) -> None:
+        """Give back ``owner``'s claims on deliveries it will not attempt now (its sink
+        halted at a failure), so that the next drain, here or elsewhere, takes them up."""
+        ...
+
     def record_delivered(self, alert_id: str, sink: str, now: datetime) -> None: ...
 
     def record_failed(

@@ -111,6 +111,16 @@ class DeliveryStore(SqlStore):
                 [(*values, alert_id, sink) for alert_id in sorted(alert_ids)],
             )
 
+    def release_claims(self, deliveries: Sequence[Delivery], owner: str) -> None:
+        if not deliveries:
+            return
+        with self._transaction("release claims") as db:
+            db.executemany(
+                "UPDATE deliveries SET leased_by = NULL, leased_until = NULL "
+                "WHERE alert_id = ? AND sink = ? AND leased_by = ?",
+                [(d.alert.alert_id, d.sink, owner) for d in deliveries],
+            )
+
     def requeue_failed(self) -> int:
         """Make failed and refused deliveries due now, with a fresh backoff; return how many."""
         with self._transaction("requeue deliveries") as db:
