@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from claimwatch.baselines import Assertion, Baseline, Claim, load_baselines
 from claimwatch.matching import Document, match
-from claimwatch.matching.index import candidate_claims, fold, index_for, term_key
+from claimwatch.matching.index import fold, index_for, term_key
 from claimwatch.terms import PatternSet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,8 +59,8 @@ def test_a_claim_is_a_candidate_only_when_every_group_could_hit() -> None:
         ],
     )
     text = "Ruritanian soldiers were deployed on Monday; fuel stayed cheap."
-    assert [c.id for c in candidate_claims(b, text)] == ["troops", "money"]
     scan = index_for((b,)).scan(text)
+    assert [c.id for c in scan.claims(b)] == ["troops", "money"]
     assert scan.baselines() == (b,)
     assert [c.id for c in scan.narrow()[0].claims] == ["troops", "money"]
     assert index_for((b,)).scan("Nothing about it here.").baselines() == ()

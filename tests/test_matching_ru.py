@@ -12,7 +12,7 @@ from claimwatch.baselines import Baseline, load_baselines
 from claimwatch.matching import Document, match
 from claimwatch.matching.cues import negation
 from claimwatch.matching.figures import find_figures
-from claimwatch.matching.index import candidate_claims, term_key
+from claimwatch.matching.index import index_for, term_key
 from claimwatch.matching.sentences import split_sentences
 from claimwatch.terms import compile_pattern, russian_stems
 
@@ -121,7 +121,7 @@ def test_index_files_russian_words_under_their_stem(seed: tuple[Baseline, ...]) 
     assert term_key("ОДКБ") == ("одкб", False)
     [baseline] = seed
     text = "В Алматы задержаны ещё 200 человек; миротворцы ОДКБ охраняют аэропорт."
-    ids = {c.id for c in candidate_claims(baseline, text)}
+    ids = {c.id for c in index_for(seed).scan(text).claims(baseline)}
     assert {"airport-seized", "csto-mandate", "investigation"} <= ids
 
 

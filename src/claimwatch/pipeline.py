@@ -174,20 +174,18 @@ async def _process_entries(
     Entries read from the feed alone are processed at once, in order; those whose page is
     fetched run concurrently (a few per feed), each still in its own transaction.
     """
-    seen = rt.store.processed_hashes(feed.name, (e.entry_id for e in found))
-    selected = [(entry, dedup.text_hash(entry)) for entry in dedup.select(found, seen)]
-    rt.store.mark_seen(selected, rt.clock())
+    selected = select_new(rt.store, feed.name, found, rt.clock())
     fetching, stored = [], 0
     for entry, digest in selected:
         if _fetches(rt, feed, entry):
             fetching.append((entry, digest))
         else:
-            stored += await process_entry(rt, feed.name, entry, digest, fetch_page=False)
+            stored += len(await process_entry(rt, feed.name, entry, digest, fetch_page=False))
     slots = asyncio.Semaphore(ENTRIES_IN_FLIGHT)
 
     async def one(entry: entries.Entry, digest: str) -> int:
         async with slots:
-            return await process_entry(rt, feed.name, entry, digest, fetch_page=True)
+            return len(await process_entry(rt, feed.name, entry, digest, fetch_page=True))
 
     tasks = [asyncio.ensure_future(one(entry, digest)) for entry, digest in fetching]
     try:
@@ -200,13 +198,24 @@ async def _process_entries(
     return len(selected), stored + sum(counts)
 
 
+def select_new(
+    store: Store, feed: str, found: Sequence[entries.Entry], now: datetime
+) -> list[tuple[entries.Entry, str]]:
+    """The entries of ``feed`` never processed or changed since, with their text hashes,
+    marked seen (so a crash before processing them is noticed at the next poll)."""
+    seen = store.processed_hashes(feed, (e.entry_id for e in found))
+    selected = [(entry, dedup.text_hash(entry)) for entry in dedup.select(found, seen)]
+    store.mark_seen(selected, now)
+    return selected
+
+
 def _fetches(rt: Runtime, feed: FeedConfig, entry: entries.Entry) -> bool:
     return should_fetch(feed.fetch_articles, entry.title, entry.summary, rt.baselines)
 
 
 async def process_entry(
     rt: Runtime, feed: str, entry: entries.Entry, digest: str, *, fetch_page: bool
-) -> int:
+) -> list[alerts.Alert]:
     """Read, match, build and store one entry (one transaction); return the alerts stored.
 
     ``feed`` names the feed in logs and metrics; ``fetch_page`` says whether to read the page.
@@ -256,7 +265,7 @@ async def process_entry(
         url=entry.url,
         count=len(added),
     )
-    return len(added)
+    return added
 
 
 def _finish(

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from claimwatch import dedup
 from claimwatch.archive import Item, Problem, collect
 from claimwatch.baselines import Baseline
 from claimwatch.config import Config
@@ -27,7 +26,7 @@ from claimwatch.errors import InputError
 from claimwatch.fetcher import Fetcher
 from claimwatch.offload import Offload
 from claimwatch.outbox import DrainReport, Outbox
-from claimwatch.pipeline import Runtime, close_runtime, process_entry
+from claimwatch.pipeline import Runtime, close_runtime, process_entry, select_new
 from claimwatch.progress import track
 from claimwatch.sinks import configured_sinks
 from claimwatch.store import Store, open_store
@@ -49,18 +48,18 @@ def in_order(items: Iterable[Item]) -> list[Item]:
     return sorted(items, key=lambda i: (i.entry.published or far, str(i.path), i.position))
 
 
-def new_items(store: Store, ordered: Sequence[Item]) -> list[Item]:
-    """The articles never processed or changed since, per feed as ``dedup.select`` decides;
-    an article given twice is taken once (its first place in ``ordered``)."""
+def new_items(store: Store, ordered: Sequence[Item], now: datetime) -> dict[int, str]:
+    """The articles never processed or changed since, as ``pipeline.select_new`` decides per
+    feed (and marks seen): text hash by ``id`` of the entry; an article given twice is taken
+    once (its first place in ``ordered``)."""
     by_feed: dict[str, list[Item]] = {}
     for item in ordered:
         by_feed.setdefault(item.entry.feed, []).append(item)
-    chosen: set[Item] = set()
-    for feed, items in by_feed.items():
-        seen = store.processed_hashes(feed, (i.entry.entry_id for i in items))
-        picked = {id(e) for e in dedup.select([i.entry for i in items], seen)}
-        chosen.update(i for i in items if id(i.entry) in picked)
-    return [item for item in ordered if item in chosen]
+    return {
+        id(entry): digest
+        for feed, items in by_feed.items()
+        for entry, digest in select_new(store, feed, [i.entry for i in items], now)
+    }
 
 
 async def replay(
@@ -74,23 +73,23 @@ async def replay(
 ) -> ReplayReport:
     """Run ``items`` through the detector in publication order; see the module docstring."""
     ordered = in_order(items)
-    todo = new_items(store, ordered)
-    before = {a.alert_id for a in store.all_alerts()}
     sinks = configured_sinks(config) if deliver else {}
     rt = Runtime(config, baselines, store, Fetcher(config.http), Outbox(store, sinks), Offload(0))
+    added = Counter[str]()
     try:
-        digests = {item: dedup.text_hash(item.entry) for item in todo}
-        store.mark_seen([(item.entry, digest) for item, digest in digests.items()], rt.clock())
+        todo = new_items(store, ordered, rt.clock())
         for item in ordered:
-            digest = digests.get(item)
+            digest = todo.get(id(item.entry))
             if digest is not None:
-                await process_entry(rt, item.entry.feed, item.entry, digest, fetch_page=False)
+                stored = await process_entry(
+                    rt, item.entry.feed, item.entry, digest, fetch_page=False
+                )
+                added.update(a.kind for a in stored)
             if on_item is not None:
                 on_item(item)
         drained = await rt.outbox.drain() if deliver else None
     finally:
         await close_runtime(rt)
-    added = Counter[str](a.kind for a in store.all_alerts() if a.alert_id not in before)
     return ReplayReport(len(items), len(todo), dict(added), drained)
 
 

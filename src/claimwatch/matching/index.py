@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from claimwatch.baselines import Baseline, Claim
 from claimwatch.terms import Pattern, PatternSet, russian_stems
 
-__all__ = ["Scan", "TermIndex", "candidate_claims", "fold", "index_for"]
+__all__ = ["Scan", "TermIndex", "fold", "index_for"]
 
 MAX_PREFIX = 6  # longer prefixes are filed under their first 6 letters (a wider superset)
 CACHED_INDEXES = 4
@@ -221,8 +221,3 @@ def index_for(baselines: Sequence[Baseline]) -> TermIndex:
             del _cache[next(iter(_cache))]  # the least recently used
     _cache[key] = cached
     return cached[1]
-
-
-def candidate_claims(baseline: Baseline, text: str) -> tuple[Claim, ...]:
-    """The claims of ``baseline`` whose ``about`` could match ``text``."""
-    return index_for((baseline,)).scan(text).claims(baseline)
