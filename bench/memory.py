@@ -63,7 +63,7 @@ def _advance(control: str) -> None:
 
 
 async def _cycles(config_path: Path, cycles: int, control: str) -> None:
-    from claimwatch.daemon import load_inputs
+    from claimwatch.inputs import load_inputs
     from claimwatch.pipeline import close_runtime, open_runtime, run_all
     from claimwatch.store import open_store
 

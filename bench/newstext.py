@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -164,12 +165,22 @@ def surface(term: str) -> str:
     return text
 
 
+def _latin(group: str) -> list[str]:
+    """A group's terms in the Latin script (the templates are English), else all of them:
+    a bilingual baseline's English coverage does not quote its Russian terms."""
+    terms = group.split("|")
+    return [t for t in terms if t.isascii() or not _NON_LATIN.search(t)] or terms
+
+
+_NON_LATIN = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f]")
+
+
 def _words(patterns: PatternSet) -> list[list[str]]:
     """Per pattern, one list of alternatives per ``+`` group, as surface words."""
     out = []
     for pattern in patterns.patterns:
         for group in pattern.source.split(" + "):
-            out.append([surface(t) for t in group.split("|")])
+            out.append([surface(t) for t in _latin(group)])
     return out
 
 
@@ -178,7 +189,7 @@ def _pick(patterns: PatternSet, rng: random.Random) -> list[str]:
     if not patterns.patterns:
         return []
     pattern = rng.choice(patterns.patterns)
-    return [surface(rng.choice(group.split("|"))) for group in pattern.source.split(" + ")]
+    return [surface(rng.choice(_latin(group))) for group in pattern.source.split(" + ")]
 
 
 class StoryWriter:

@@ -42,6 +42,7 @@ from bench.polling import (
     add_farm_arguments,
     become_subreaper,
     claimwatch_cycle,
+    compile_bytecode,
     describe,
     farm_options,
     median,
@@ -235,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     r2e = None if args.no_rss2email else rss2email()
     become_subreaper()
+    compile_bytecode()
     results: dict[str, list[Cycle]] = {}
     with FarmProcess(*farm_options(args)) as farm, contextlib.ExitStack() as stack:
         sink = None if r2e is None else stack.enter_context(SmtpSink())

@@ -66,6 +66,26 @@ def test_a_claim_is_a_candidate_only_when_every_group_could_hit() -> None:
     assert index_for((b,)).scan("Nothing about it here.").baselines() == ()
 
 
+def test_remembered_words_start_over_without_changing_candidates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from claimwatch.matching import index
+
+    b = baseline("b", ["Ruritania*"], [claim("troops", "troops|soldiers + arriv*|deploy*")])
+    texts = [
+        "Ruritanian soldiers were deployed on Monday.",
+        "Soldiers arrived in Ruritania.",
+        "Ruritania's troops stayed home.",
+        "Ruritanian soldiers were deployed on Monday.",
+    ]
+    expected = [[c.id for c in index.TermIndex((b,)).scan(t).claims(b)] for t in texts]
+    assert expected == [["troops"], ["troops"], [], ["troops"]]
+    monkeypatch.setattr(index, "REMEMBERED_WORDS", 3)
+    small = index.TermIndex((b,))
+    assert [[c.id for c in small.scan(t).claims(b)] for t in texts] == expected
+    assert len(small._by_word) <= 3
+
+
 def test_the_index_is_kept_per_baselines_tuple() -> None:
     b = baseline("b", ["x"], [claim("c", "y")])
     same = (b,)

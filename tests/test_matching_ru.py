@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from claimwatch.baselines import Baseline, load_baselines
 from claimwatch.matching import Document, match
@@ -109,6 +111,48 @@ def test_russian_words_match_their_inflected_forms(
     pattern = compile_pattern(term)
     assert all(pattern.matches(f"Сообщается: {w}.") for w in found), found
     assert not any(pattern.matches(f"Сообщается: {w}.") for w in not_found), not_found
+
+
+def test_words_sharing_endings_in_one_group_each_keep_their_forms() -> None:
+    group = compile_pattern("миротворцы|задержаны|протест*|peacekeep*|отменен")
+    for word in ("миротворцев", "задержанных", "протестующие", "peacekeepers", "отменена"):
+        assert group.spans(f"Сообщается: {word}.") == [(12, 12 + len(word))], word
+    assert not group.matches("Сообщается: миротворческий мандат.")
+
+
+def test_a_phrase_is_found_whole_beside_its_first_word() -> None:
+    pattern = compile_pattern("режим|режим чрезвычайного положения")
+    text = "Введён режим чрезвычайного положения."
+    assert pattern.spans(text) == [(text.index("режим"), len(text) - 1)]
+
+
+def test_cyrillic_terms_cannot_hit_a_text_without_cyrillic_letters() -> None:
+    pattern = compile_pattern("Kazakh*|Казахстан + protest*|протест*")
+    assert pattern.spans("Protests spread across Kazakhstan.") == [(23, 33), (0, 8)]
+    assert pattern.spans("Протесты охватили Казахстан.") == [(18, 27), (0, 8)]
+    assert pattern.spans("Протесты в Kazakhstan.") == [(11, 21), (0, 8)]
+    assert not compile_pattern("Казахстан + протест*").matches("Protests in Kazakhstan.")
+
+
+_MIXED_WORDS = st.sampled_from(
+    ["protest", "protesters", "Kazakh", "Kazakhstan's", "миротворцев", "миротворцы",
+     "задержали", "задержанных", "режим", "чрезвычайного", "положения", "peacekeepers",
+     "the", "и", "в", "gas", "газа", "—", "-", "2,500", "ё"]
+)  # fmt: skip
+
+
+@given(st.lists(_MIXED_WORDS, max_size=14), st.sampled_from([" ", "-", "\n", ", "]))
+def test_a_cyrillic_letter_elsewhere_changes_no_hit(words: list[str], gap: str) -> None:
+    """Texts without Cyrillic are searched with fewer alternatives; the hits must be the
+    ones every alternative gives, which a Cyrillic letter after the text brings in."""
+    pattern = compile_pattern(
+        "protest*|протест*|миротворцы + Kazakh*|Казахстан|режим чрезвычайного положения"
+        "|peacekeep*|задержаны|газа"
+    )
+    text = gap.join(words)
+    assert pattern.spans(text) == pattern.spans(text + "\nЪ")
+    for index in range(pattern.group_count):
+        assert pattern.group_spans(text, index) == pattern.group_spans(text + "\nЪ", index)
 
 
 def test_english_words_are_not_stemmed() -> None:

@@ -204,6 +204,37 @@ async def test_a_crash_mid_cycle_skips_nothing(
     assert rt.store.processed_hashes("news", ["g1", "g2"]).keys() == {"g1", "g2"}
 
 
+async def test_entries_matching_nothing_are_read_again_after_a_crash(
+    rt: Runtime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They are marked processed together once the feed's entries are read: a crash before
+    that loses nothing, it only means reading them again."""
+    quiet = [(f"q{n}", f"Weather {n}", "It rained in Sylvania.") for n in range(3)]
+    crash = ("boom", "Crash", "This one breaks the detector.")
+    feed_server.route("/news.xml", rss(feed_server, [*quiet, crash]), etag='"v1"')
+    real_match = pipeline.match
+
+    def crash_on_boom(document: Any, baselines: Any) -> Any:
+        if document.title == "Crash":
+            raise RuntimeError("bug")
+        return real_match(document, baselines)
+
+    monkeypatch.setattr(pipeline, "match", crash_on_boom)
+    with pytest.raises(RuntimeError):
+        await run_feed(rt, rt.config.feeds[0])
+    assert rt.store.processed_hashes("news", ["q0", "q1", "q2", "boom"]) == {}
+    monkeypatch.setattr(pipeline, "match", real_match)
+    report = await run_feed(rt, rt.config.feeds[0])
+    assert report.processed == 4
+    assert rt.store.processed_hashes("news", ["q0", "q1", "q2", "boom"]).keys() == {
+        "q0",
+        "q1",
+        "q2",
+        "boom",
+    }
+    assert rows(rt, "SELECT count(*) FROM alerts") == [(0,)]
+
+
 @pytest.mark.parametrize(
     ("mode", "pages"),
     [("none", set()), ("relevant", {"/articles/g1"}), ("all", {"/articles/g1", "/articles/g2"})],

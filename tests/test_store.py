@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -150,6 +150,15 @@ def test_time_round_trip(moment: datetime | None) -> None:
     assert decode_time(encode_time(moment)) == moment
 
 
+def test_times_are_stored_in_one_fixed_width_form() -> None:
+    assert encode_time(datetime(2022, 1, 9, 6, 0, tzinfo=UTC)) == "2022-01-09T06:00:00.000000+00:00"
+    assert encode_time(datetime(2022, 1, 9, 6, 0)) == "2022-01-09T06:00:00.000000+00:00"
+    plus_six = timezone(timedelta(hours=6))
+    assert encode_time(datetime(2022, 1, 9, 12, 0, 7, 5, tzinfo=plus_six)) == (
+        "2022-01-09T06:00:07.000005+00:00"
+    )
+
+
 def test_encoded_times_sort_as_text() -> None:
     early, late = NOW, NOW + timedelta(microseconds=1)
     assert str(encode_time(early)) < str(encode_time(late))
@@ -237,6 +246,16 @@ def test_seen_but_not_processed_is_not_skipped(store: Store) -> None:
     assert store.processed_hashes("f", ["e1", "e2"]) == {}  # e.g. crashed mid-cycle
     store.commit_entry(entry("e1"), "h1", [], SINKS, NOW)
     assert store.processed_hashes("f", ["e1", "e2"]) == {"e1": "h1"}
+
+
+def test_entries_without_alerts_are_marked_processed_together(store: Store) -> None:
+    store.mark_seen([(entry("e1"), "h1"), (entry("e2"), "h2"), (entry("e3"), "h3")], NOW)
+    store.mark_processed([(entry("e2"), "h2"), (entry("e1"), "h1")], NOW)
+    store.mark_processed([], NOW)
+    assert store.processed_hashes("f", ["e1", "e2", "e3"]) == {"e1": "h1", "e2": "h2"}
+    store.mark_processed([(entry("e4"), "h4")], NOW)  # never marked seen: inserted
+    assert store.processed_hashes("f", ["e4"]) == {"e4": "h4"}
+    assert store.counts()["alerts"] == 0
 
 
 def test_marking_a_processed_entry_seen_again_keeps_it_processed(store: Store) -> None:

@@ -178,7 +178,7 @@ def _positive(text: str) -> int:
 
 
 def _inputs(args: argparse.Namespace) -> tuple[Config, tuple[Baseline, ...]]:
-    from claimwatch.daemon import load_inputs
+    from claimwatch.inputs import load_inputs
 
     return load_inputs(args.config or default_config_path())
 

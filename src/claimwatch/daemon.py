@@ -23,14 +23,14 @@ import dataclasses
 import logging
 import signal
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from claimwatch import sdnotify
-from claimwatch.baselines import Baseline, load_baselines
-from claimwatch.config import Config, FeedConfig, load_config
+from claimwatch.baselines import Baseline
+from claimwatch.config import Config, FeedConfig
 from claimwatch.errors import ClaimwatchError, InputError, StateError
 from claimwatch.fetcher import Fetcher
+from claimwatch.inputs import load_inputs
 from claimwatch.lease import FeedLeases, owner_id, shares_state
 from claimwatch.logs import log_event
 from claimwatch.metrics import Metrics
@@ -44,12 +44,6 @@ SHUTDOWN_GRACE = 30.0
 STATUS_PERIOD = 60.0  # seconds between STATUS= updates when systemd wants no watchdog
 
 logger = logging.getLogger(__name__)
-
-
-def load_inputs(path: Path) -> tuple[Config, tuple[Baseline, ...]]:
-    """The config and every baseline it names; raises InputError (ConfigError/BaselineError)."""
-    config = load_config(path)
-    return config, load_baselines(config.baselines)
 
 
 def reload_plan(old: Config, new: Config) -> ReloadPlan:

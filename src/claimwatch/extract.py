@@ -11,10 +11,12 @@ import codecs
 import re
 import warnings
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHTMLWarning
-from bs4.element import NavigableString
 from lxml import etree
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, Tag
 
 MIN_ARTICLE_CHARS = 200  # shorter extractions are menus, paywalls or errors, not articles
 
@@ -122,6 +124,10 @@ def _known_encoding(name: str | None) -> str | None:
 
 
 def _soup(html: str) -> BeautifulSoup:
+    # Imported here: only the fallback needs it, and the main process, which only reads
+    # feed summaries, would otherwise load it for nothing (offload.py preloads it in workers).
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
@@ -130,6 +136,8 @@ def _soup(html: str) -> BeautifulSoup:
 
 def _block_text(root: Tag) -> str:
     """Text with a blank line around block elements; source line breaks are just spaces."""
+    from bs4.element import NavigableString
+
     for node in root.find_all(string=True):
         if type(node) is NavigableString:  # not comments, CDATA or doctype
             node.replace_with(_SPACES.sub(" ", node))

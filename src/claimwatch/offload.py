@@ -34,7 +34,7 @@ from claimwatch.logs import log_event
 
 MAX_WORKERS = 4
 PARENT_CHECK_EVERY = 1.0  # seconds between a worker's checks that its parent still runs
-_PRELOAD = ["claimwatch.entries", "claimwatch.extract", "trafilatura"]
+_PRELOAD = ["claimwatch.entries", "claimwatch.extract", "trafilatura", "bs4"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

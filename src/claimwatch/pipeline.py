@@ -92,6 +92,7 @@ async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
         matching.match(Document, baselines)      -> [Finding]     (baseline ``since`` applied there)
         alerts.build(findings, known facts)      -> [Alert]
         store.commit_entry(entry, alerts)                         (one transaction per entry)
+        store.mark_processed(quiet entries)                       (those matching nothing, at once)
         store.save_feed_state(next_state)                         (validators saved last)
         health.assess(feed history)              -> feed_failing / feed_recovered alert, if due
         outbox.drain()                           -> every sink, retried until delivered
@@ -171,16 +172,21 @@ async def _process_entries(
 ) -> tuple[int, int]:
     """Select the new or changed entries and process each; return (processed, alerts stored).
 
-    Entries read from the feed alone are processed at once, in order; those whose page is
-    fetched run concurrently (a few per feed), each still in its own transaction.
+    Entries read from the feed alone are processed at once, in order; those that match
+    nothing are then marked processed in one transaction, the others each in their own.
+    Those whose page is fetched run concurrently (a few per feed), each in its own.
     """
     selected = select_new(rt.store, feed.name, found, rt.clock())
-    fetching, stored = [], 0
+    fetching: list[tuple[entries.Entry, str]] = []
+    quiet: list[tuple[entries.Entry, str]] = []
+    stored = 0
     for entry, digest in selected:
         if _fetches(rt, feed, entry):
             fetching.append((entry, digest))
         else:
-            stored += len(await process_entry(rt, feed.name, entry, digest, fetch_page=False))
+            added = await process_entry(rt, feed.name, entry, digest, fetch_page=False, quiet=quiet)
+            stored += len(added)
+    rt.store.mark_processed(quiet, rt.clock())
     slots = asyncio.Semaphore(ENTRIES_IN_FLIGHT)
 
     async def one(entry: entries.Entry, digest: str) -> int:
@@ -214,11 +220,19 @@ def _fetches(rt: Runtime, feed: FeedConfig, entry: entries.Entry) -> bool:
 
 
 async def process_entry(
-    rt: Runtime, feed: str, entry: entries.Entry, digest: str, *, fetch_page: bool
+    rt: Runtime,
+    feed: str,
+    entry: entries.Entry,
+    digest: str,
+    *,
+    fetch_page: bool,
+    quiet: list[tuple[entries.Entry, str]] | None = None,
 ) -> list[alerts.Alert]:
     """Read, match, build and store one entry (one transaction); return the alerts stored.
 
     ``feed`` names the feed in logs and metrics; ``fetch_page`` says whether to read the page.
+    With ``quiet``, an entry that matches nothing is added to it instead, for the caller to
+    mark processed together with the others (``store.mark_processed``).
     """
     article = await articles.read(
         rt.fetcher, entry, fetch_page=fetch_page, extract=rt.offload.article_text
@@ -236,10 +250,14 @@ async def process_entry(
         )
     # From here to the commit nothing awaits: facts read and alerts written see the same state.
     findings = match(Document(entry.title, article.text, entry.published), rt.baselines)
-    now = rt.clock()
-    known = rt.store.known_facts(alerts.claim_keys(findings))
-    built = alerts.build(findings, article=article, detected_at=now, known_facts=known)
-    added = rt.store.commit_entry(entry, digest, built, list(rt.outbox.sinks), now)
+    if not findings and quiet is not None:
+        quiet.append((entry, digest))
+        added = []
+    else:
+        now = rt.clock()
+        known = rt.store.known_facts(alerts.claim_keys(findings))
+        built = alerts.build(findings, article=article, detected_at=now, known_facts=known)
+        added = rt.store.commit_entry(entry, digest, built, list(rt.outbox.sinks), now)
     if rt.metrics is not None:
         rt.metrics.entry_processed(feed, findings, added)
     for alert in added:

@@ -1,4 +1,4 @@
-"""Term patterns as users write them in baselines, compiled once into regexes.
+"""Term patterns as users write them in baselines, read once, compiled into regexes on first use.
 
 A *term* is a word or phrase matched case-insensitively on word boundaries; a ``*`` ending a
 word matches any continuation (``peacekeep*`` finds "peacekeepers", ``open* fire`` finds
@@ -89,34 +89,105 @@ def term_regex(term: str) -> str:
     return _WORD_GAP.join(parts)
 
 
-@dataclass(frozen=True, slots=True)
 class Pattern:
-    """Groups of alternative terms; a text matches when every group has a hit."""
+    """Groups of alternative terms; a text matches when every group has a hit.
 
-    source: str
-    groups: tuple[re.Pattern[str], ...]
+    Each group's regex is compiled when a search first reaches it: a daemon's term index
+    (``matching.index``) rules most claims out before their patterns run, and a pattern
+    stops at its first group without a hit. A text without Cyrillic letters is searched
+    with a group's other terms only (a Cyrillic term cannot hit there), so English coverage
+    never compiles the Russian endings, most of the compile time of a bilingual baseline.
+    """
+
+    __slots__ = ("_groups", "_has_cyrillic", "source")
+
+    def __init__(self, source: str, groups: tuple[_Group, ...]) -> None:
+        self.source = source
+        self._groups = groups
+        self._has_cyrillic = any(g.non_cyrillic != g.every for g in groups)
+
+    def __repr__(self) -> str:
+        return f"Pattern({self.source!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pattern) and other.source == self.source
+
+    def __hash__(self) -> int:
+        return hash(self.source)
+
+    @property
+    def group_count(self) -> int:
+        return len(self._groups)
 
     def spans(self, text: str) -> list[tuple[int, int]] | None:
         """The first hit of every group, or None when some group has none."""
+        cyrillic = self._has_cyrillic and _cyrillic(text)
         found = []
-        for group in self.groups:
-            hit = group.search(text)
+        for group in self._groups:
+            hit = group.regex(cyrillic).search(text)
             if hit is None:
                 return None
             found.append(hit.span())
         return found
 
     def matches(self, text: str) -> bool:
-        return all(group.search(text) for group in self.groups)
+        cyrillic = self._has_cyrillic and _cyrillic(text)
+        return all(group.regex(cyrillic).search(text) for group in self._groups)
 
     def group_spans(self, text: str, index: int) -> list[tuple[int, int]]:
         """Every hit of one group, for attaching figures to the nearest term."""
-        return [m.span() for m in self.groups[index].finditer(text)]
+        regex = self._groups[index].regex(self._has_cyrillic and _cyrillic(text))
+        return [m.span() for m in regex.finditer(text)]
+
+    def first_group_count(self, text: str) -> int:
+        """How many hits the first group has (for subject strength)."""
+        regex = self._groups[0].regex(self._has_cyrillic and _cyrillic(text))
+        return len(regex.findall(text))
+
+
+class _Group:
+    """One group's regex over every term, and over the terms without Cyrillic letters
+    (``(?!)``, never a hit, when there are none); each compiled on first use."""
+
+    __slots__ = ("_compiled", "every", "non_cyrillic")
+
+    def __init__(self, every: str, non_cyrillic: str) -> None:
+        self.every = every
+        self.non_cyrillic = non_cyrillic
+        self._compiled: dict[bool, re.Pattern[str]] = {}
+
+    def regex(self, cyrillic: bool) -> re.Pattern[str]:
+        compiled = self._compiled.get(cyrillic)
+        if compiled is None:
+            compiled = re.compile(self.every if cyrillic else self.non_cyrillic, re.IGNORECASE)
+            self._compiled[cyrillic] = compiled
+        return compiled
+
+
+_CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
+_NEVER = "(?!)"
+_last_script: tuple[str, bool] = ("", False)
+
+
+def _cyrillic(text: str) -> bool:
+    """Whether ``text`` has a Cyrillic letter. The last answer is kept: one text meets many
+    patterns in a row, and scanning a whole article for each would cost more than matching."""
+    global _last_script  # a one-entry cache of an immutable str
+    last = _last_script
+    if last[0] is text:
+        return last[1]
+    found = _CYRILLIC_LETTER.search(text) is not None
+    _last_script = (text, found)
+    return found
 
 
 @lru_cache(maxsize=4096)
 def compile_pattern(source: str) -> Pattern:
-    """Compile ``"a|b* + c"``; raise ValueError for an empty pattern or term."""
+    """Read ``"a|b* + c"``; raise ValueError for an empty pattern or term.
+
+    The regex sources are built here, so every mistake is found when a baseline loads;
+    compiling them waits until the pattern is first used.
+    """
     groups = []
     for group in source.split(" + "):
         terms = [t.strip() for t in group.split("|")]
@@ -128,10 +199,33 @@ def compile_pattern(source: str) -> Pattern:
                 f"pattern {source!r}: {bad.group()!r} is not term syntax; list alternatives "
                 "with '|' and join groups with ' + '"
             )
-        alternatives = sorted(terms, key=len, reverse=True)
-        regex = _START + "(?:" + "|".join(term_regex(t) for t in alternatives) + ")"
-        groups.append(re.compile(regex, re.IGNORECASE))
-    return Pattern(source=source, groups=tuple(groups))
+        every = _group_regex(terms)
+        latin = [t for t in terms if not _CYRILLIC_LETTER.search(t)]
+        if latin == terms:
+            groups.append(_Group(every, every))
+        else:
+            groups.append(_Group(every, _group_regex(latin) if latin else _NEVER))
+    return Pattern(source, tuple(groups))
+
+
+def _group_regex(terms: list[str]) -> str:
+    """One group's alternatives, longest first; single inflected Russian words share one
+    copy of the endings (it is most of a Russian pattern's size, and of its compile time).
+
+    Sharing changes no match: such a word's regex ends where the word ends, whichever of
+    the words matched, so the words are put last, after the phrases that could be longer.
+    """
+    inflected = [t for t in terms if _inflected_word(t)]
+    others = sorted((t for t in terms if t not in inflected), key=len, reverse=True)
+    parts = [term_regex(t) for t in others]
+    if inflected:
+        stems = sorted({s for t in inflected for s in russian_stems(t)}, key=len, reverse=True)
+        parts.append("(?:" + "|".join(_letters(s) for s in stems) + ")" + _ENDING + r"(?!\w)")
+    return _START + "(?:" + "|".join(parts) + ")"
+
+
+def _inflected_word(term: str) -> bool:
+    return not any(c in term for c in " *-") and bool(russian_stems(term))
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +244,7 @@ class PatternSet:
     def first(self, text: str, min_groups: int = 1) -> tuple[Pattern, list[tuple[int, int]]] | None:
         """The first pattern (of at least ``min_groups`` groups) that matches, and its spans."""
         for pattern in self.patterns:
-            if len(pattern.groups) < min_groups:
+            if pattern.group_count < min_groups:
                 continue
             spans = pattern.spans(text)
             if spans is not None:
@@ -162,4 +256,4 @@ class PatternSet:
 
     def count(self, text: str) -> int:
         """How many hits the first group of every pattern has (for subject strength)."""
-        return sum(len(p.groups[0].findall(text)) for p in self.patterns)
+        return sum(p.first_group_count(text) for p in self.patterns)

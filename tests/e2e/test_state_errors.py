@@ -19,7 +19,8 @@ from collections.abc import Iterator
 import pytest
 
 from claimwatch import cli
-from claimwatch.daemon import Daemon, load_inputs
+from claimwatch.daemon import Daemon
+from claimwatch.inputs import load_inputs
 from claimwatch.store import sqlite as sqlite_store
 from tests.e2e.helpers import OTHER, RELEVANT, Workdir, rss
 

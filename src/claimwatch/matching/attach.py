@@ -28,7 +28,7 @@ def _tokens(text: str) -> int:
 def _term_spans(terms: PatternSet, text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for pattern in terms.patterns:
-        for index in range(len(pattern.groups)):
+        for index in range(pattern.group_count):
             spans.extend(pattern.group_spans(text, index))
     return sorted(spans)
 

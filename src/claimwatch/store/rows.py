@@ -65,7 +65,7 @@ def encode_time(moment: datetime | None) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")  # ...T12:00:00.000000+00:00
 
 
 def decode_time(text: str | None) -> datetime | None:
