@@ -86,6 +86,30 @@ def test_relative_link_and_non_http_links() -> None:
     assert one("<item><title>t</title><link>javascript:alert(1)</link></item>").url is None
 
 
+def test_content_location_is_the_base_of_relative_links() -> None:
+    body = rss("<item><title>t</title><link>b/2</link><guid>/perma/4</guid></item>")
+    moved = parse(
+        body, feed="f", url="https://e.com/feeds/x.xml", headers={"Content-Location": "/m/"}
+    )
+    assert moved.entries[0].url == "https://e.com/m/b/2"
+    assert moved.entries[0].entry_id == "/perma/4"  # an id is kept as the feed wrote it
+    broken = parse(
+        body, feed="f", url="https://e.com/feeds/x.xml", headers={"Content-Location": "http://["}
+    )
+    assert broken.entries[0].url == "https://e.com/feeds/b/2"
+
+
+def test_nested_xml_base_applies() -> None:
+    body = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="/blog/">'
+        b"<title>t</title><id>urn:f</id><updated>2024-01-01T00:00:00Z</updated>"
+        b'<entry xml:base="posts/"><title>a</title><id>urn:a</id><link href="one.html"/>'
+        b"<updated>2024-01-01T00:00:00Z</updated></entry></feed>"
+    )
+    parsed = parse(body, feed="f", url="https://e.com/feeds/x.xml", now=NOW)
+    assert parsed.entries[0].url == "https://e.com/blog/posts/one.html"
+
+
 def test_id_falls_back_to_link_then_hash() -> None:
     guid = one('<item><guid isPermaLink="false"> g-1 </guid><link>/x</link></item>')
     assert guid.entry_id == "g-1"

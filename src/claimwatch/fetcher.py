@@ -211,11 +211,12 @@ class _Transport(httpx.AsyncBaseTransport):
             max_connections=http.max_connections,
             max_keepalive_connections=min(http.max_connections, 20),
         )
-        self._open = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
-        self._guarded = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+        tls = httpx.create_ssl_context(trust_env=False)  # one: loading the CAs takes 30 ms
+        self._open = httpx.AsyncHTTPTransport(verify=tls, limits=limits, trust_env=False)
+        self._guarded = httpx.AsyncHTTPTransport(verify=tls, limits=limits, trust_env=False)
         # httpx has no public hook for the network backend; swap the (unused) pool.
         self._guarded._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=tls,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

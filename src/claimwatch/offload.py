@@ -81,7 +81,11 @@ class Offload:
         if pool is None:
             return await asyncio.to_thread(function, *args)
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+            # Submitted from a thread: a submission may start a worker process, which waits
+            # for the fork server to import the parsers (a third of a second at first use),
+            # and the event loop would stall meanwhile.
+            submitted = await asyncio.to_thread(pool.submit, function, *args)
+            return await asyncio.wrap_future(submitted)
         except BrokenProcessPool:
             self._replace(pool)
             raise
