@@ -3,7 +3,9 @@
 Off-topic items come from a small hand-written vocabulary of invented towns, teams and firms.
 On-topic items are assembled from a baseline's own terms (subject names, story words, each
 claim's ``about`` groups and expectation terms, figures near its quantities), so any baseline
-yields coverage the detector has to read in full; nothing here is tied to one story.
+yields coverage the detector has to read in full; nothing here is tied to one story. The
+templates are English, so they take the terms written in the Latin script where a group has
+any (a bilingual baseline's English coverage does not quote its Russian terms).
 
 Every item is a pure function of (seed, feed, number): the farm never stores what it serves.
 """
