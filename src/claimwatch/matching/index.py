@@ -35,7 +35,7 @@ __all__ = ["Scan", "TermIndex", "fold", "index_for"]
 
 MAX_PREFIX = 6  # longer prefixes are filed under their first 6 letters (a wider superset)
 CACHED_INDEXES = 4
-REMEMBERED_WORDS = 100_000  # words whose slots an index keeps (a few MB); then it starts over
+REMEMBERED_WORDS = 20_000  # words whose slots an index keeps (about 2 MB); then it starts over
 _WORD = re.compile(r"\w+")
 
 
