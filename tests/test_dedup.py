@@ -63,9 +63,9 @@ def test_select(seen: dict[str, str], expected: list[str]) -> None:
     entries = [entry("a"), entry("b")]
     hashes = {e.entry_id: text_hash(e) for e in entries}
     resolved = {k: hashes.get(k, "0" * 64) if v == "match" else "0" * 64 for k, v in seen.items()}
-    assert [e.entry_id for e in select(entries, resolved)] == expected
+    assert [e.entry_id for e, _ in select(entries, resolved)] == expected
 
 
 def test_select_takes_a_repeated_id_once() -> None:
     first, second = entry("a"), entry("a", title="A newer title")
-    assert select([first, second], {}) == [first]
+    assert select([first, second], {}) == [(first, text_hash(first))]

@@ -24,18 +24,20 @@ def text_hash(entry: Entry) -> str:
     return digest.hexdigest()
 
 
-def select(entries: Iterable[Entry], seen: Mapping[str, str]) -> list[Entry]:
-    """Entries never processed, or whose text hash differs from the processed one.
+def select(entries: Iterable[Entry], seen: Mapping[str, str]) -> list[tuple[Entry, str]]:
+    """Entries never processed, or whose text hash differs from the processed one, each with
+    its text hash (the store records it).
 
     ``seen`` maps entry_id -> text hash of *processed* entries of the same feed. An entry id
     repeated within the feed is taken once (its first occurrence).
     """
-    selected: list[Entry] = []
+    selected: list[tuple[Entry, str]] = []
     taken: set[str] = set()
     for entry in entries:
         if entry.entry_id in taken:
             continue
         taken.add(entry.entry_id)
-        if seen.get(entry.entry_id) != text_hash(entry):
-            selected.append(entry)
+        digest = text_hash(entry)
+        if seen.get(entry.entry_id) != digest:
+            selected.append((entry, digest))
     return selected

@@ -139,10 +139,11 @@ def _response_headers(
 ) -> tuple[dict[str, str], str]:
     """The headers feedparser is given, and the base of the feed's relative links.
 
-    Given a base URL, feedparser joins it with itself at every element, a sixth of its
-    time, to resolve links that ``_link`` resolves here anyway; so it gets one only when
-    the feed sets ``xml:base`` (nested relative bases need it). Without it, a relative
-    permalink guid stays as the feed wrote it rather than joined to the feed's URL.
+    Given a base URL, feedparser joins it with itself at every element (13 to 25% of its
+    time on the benchmark's feeds) to resolve links that ``_link`` resolves here anyway; so
+    it gets one only when the feed sets ``xml:base`` (nested relative bases need it).
+    Without it, a relative permalink guid stays as the feed wrote it rather than joined to
+    the feed's URL.
     """
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     lowered.setdefault("content-type", "application/xml")  # the XML declaration then decides

@@ -85,7 +85,7 @@ async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
 
         feeds.poll(fetcher, feed, state)        -> FeedPoll      (304/410/failure: record, stop)
         entries.parse(body)                      -> ParsedFeed    (unparsable: a failed poll)
-        dedup.select(entries, processed hashes)  -> [Entry]       (new, or text changed)
+        dedup.select(entries, processed hashes)  -> [(Entry, hash)] (new, or text changed)
         store.mark_seen(selected)                                 (seen, not yet processed)
         should_fetch(feed.fetch_articles, ...)   decides whether articles.read fetches the page
         articles.read(fetcher, entry)            -> Article
@@ -210,7 +210,7 @@ def select_new(
     """The entries of ``feed`` never processed or changed since, with their text hashes,
     marked seen (so a crash before processing them is noticed at the next poll)."""
     seen = store.processed_hashes(feed, (e.entry_id for e in found))
-    selected = [(entry, dedup.text_hash(entry)) for entry in dedup.select(found, seen)]
+    selected = dedup.select(found, seen)
     store.mark_seen(selected, now)
     return selected
 

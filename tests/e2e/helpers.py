@@ -64,24 +64,40 @@ class Workdir:
             "/articles/g2", "<html><body><p>Rain.</p></body></html>", content_type=HTML_TYPE
         )
 
-    def write_config(self, feeds: Sequence[str], *, alert_path: str = "var/alerts.jsonl") -> None:
+    def write_config(
+        self,
+        feeds: Sequence[str],
+        *,
+        alert_path: str = "var/alerts.jsonl",
+        state: str = "var/claimwatch.db",
+        interval: str = "30s",
+        scheduler: Sequence[str] = (),
+        sections: Sequence[str] = (),
+        feed_options: Sequence[str] = (),
+    ) -> None:
+        """A config polling ``feeds`` on the loopback server. ``scheduler``: more lines of
+        [scheduler]; ``sections``: more tables after [alerts.log]; ``feed_options``: lines
+        every feed gets."""
         lines = [
-            'state = "var/claimwatch.db"',
+            f'state = "{state}"',
             'baselines = ["baselines"]',
             "[http]",
             "allow_private_addresses = true",
             'total_timeout = "10s"',
             "[scheduler]",
             "jitter = 0",
+            *scheduler,
             "[alerts.log]",
             f'path = "{alert_path}"',
+            *sections,
         ]
         for name in feeds:
             lines += [
                 "[[feeds]]",
                 f'name = "{name}"',
                 f'url = "{self.server.url(f"/{name}.xml")}"',
-                'interval = "30s"',
+                f'interval = "{interval}"',
+                *feed_options,
             ]
         self.config.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

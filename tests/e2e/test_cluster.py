@@ -89,27 +89,13 @@ class Newsroom:
 
 def write_config(work: Workdir, url: str) -> None:
     (work.root / "baselines" / "freedonia.yaml").write_text(BASELINE, encoding="utf-8")
-    lines = [
-        f'state = "{url}"',
-        'baselines = ["baselines"]',
-        "[http]",
-        "allow_private_addresses = true",
-        'total_timeout = "10s"',
-        "[scheduler]",
-        "jitter = 0",
-        f'lease = "{LEASE:.0f}s"',
-        "[alerts.log]",
-        'path = "var/alerts.jsonl"',
-    ]
-    for name in FEEDS:
-        lines += [
-            "[[feeds]]",
-            f'name = "{name}"',
-            f'url = "{work.server.url(f"/{name}.xml")}"',
-            f'interval = "{INTERVAL:.0f}s"',
-            'fetch_articles = "none"',
-        ]
-    work.config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    work.write_config(
+        FEEDS,
+        state=url,
+        interval=f"{INTERVAL:.0f}s",
+        scheduler=[f'lease = "{LEASE:.0f}s"'],
+        feed_options=['fetch_articles = "none"'],
+    )
 
 
 @pytest.fixture

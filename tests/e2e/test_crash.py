@@ -87,16 +87,7 @@ class Newsroom:
 
 def write_config(work: Workdir, smtp_port: int) -> None:
     (work.root / "baselines" / "freedonia.yaml").write_text(BASELINE, encoding="utf-8")
-    lines = [
-        'state = "var/claimwatch.db"',
-        'baselines = ["baselines"]',
-        "[http]",
-        "allow_private_addresses = true",
-        'total_timeout = "10s"',
-        "[scheduler]",
-        "jitter = 0",
-        "[alerts.log]",
-        'path = "var/alerts.jsonl"',
+    email = [
         "[alerts.email]",
         'host = "127.0.0.1"',
         f"port = {smtp_port}",
@@ -105,14 +96,9 @@ def write_config(work: Workdir, smtp_port: int) -> None:
         'recipients = ["desk@example.org"]',
         "timeout = 5",
     ]
-    for name in FEEDS:
-        lines += [
-            "[[feeds]]",
-            f'name = "{name}"',
-            f'url = "{work.server.url(f"/{name}.xml")}"',
-            'fetch_articles = "none"',
-        ]
-    work.config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    work.write_config(
+        FEEDS, interval="15m", sections=email, feed_options=['fetch_articles = "none"']
+    )
 
 
 def db_rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
