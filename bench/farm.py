@@ -14,7 +14,9 @@ On start the farm prints one JSON line on stdout: ``{"control": URL, "feeds": [[
     GET /_farm/stats          requests and bytes served so far, per kind
     GET /_farm/advance?share=0.1   that share of the feeds gains one new entry
 
-The farm exits on SIGTERM/SIGINT, when its stdin closes, or after ``--lifetime`` seconds.
+The farm exits on SIGTERM/SIGINT, when its stdin closes, or after ``--lifetime`` seconds
+(by default an hour when run by hand; no limit under ``--stdin-eof``, where the parent
+decides, since a long benchmark such as bench/memory.py runs for more than an hour).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASELINE = ROOT / "baselines" / "kazakhstan-2022-01.yaml"
 MAX_HEAD = 16_384
 PAGE_CACHE = 4096
+STANDALONE_LIFETIME = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,12 +271,19 @@ async def serve(args: argparse.Namespace) -> None:
         "feeds": [[f"farm-{i:04d}", farm.feed_url(i)] for i in range(args.feeds)],
     }
     print(json.dumps(manifest), flush=True)
-    await _wait_for_end(args.lifetime, watch_stdin=args.stdin_eof)
+    await _wait_for_end(lifetime_of(args), watch_stdin=args.stdin_eof)
     for srv in servers:
         srv.close()
 
 
-async def _wait_for_end(lifetime: float, *, watch_stdin: bool) -> None:
+def lifetime_of(args: argparse.Namespace) -> float | None:
+    """Seconds the farm may live; None for no limit (a parent holding its stdin decides)."""
+    if args.lifetime is not None:
+        return float(args.lifetime)
+    return None if args.stdin_eof else STANDALONE_LIFETIME
+
+
+async def _wait_for_end(lifetime: float | None, *, watch_stdin: bool) -> None:
     """Until SIGTERM/SIGINT, EOF on stdin (the parent is gone) or ``lifetime`` seconds."""
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
@@ -365,7 +375,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--on-topic", type=float, default=0.02, help="share of on-topic entries")
     p.add_argument("--baseline", type=Path, default=DEFAULT_BASELINE)
     p.add_argument("--seed", type=int, default=6)
-    p.add_argument("--lifetime", type=float, default=3600.0, help="exit after this many seconds")
+    p.add_argument(
+        "--lifetime",
+        type=float,
+        default=None,
+        help="exit after this many seconds (default: an hour, or no limit with --stdin-eof)",
+    )
     p.add_argument("--stdin-eof", action="store_true", help="exit when stdin closes")
     return p
 

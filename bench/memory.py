@@ -100,29 +100,37 @@ def child(argv: list[str]) -> int:
 
 
 def summarize(lines: list[dict[str, float]], cycles: int) -> str:
+    """The table; a run cut short has no closing line, so it lacks the database and peak rows."""
     records = [r for r in lines if "cycle" in r]
-    final = next(r for r in lines if "entries" in r)
-    warm = records[1:]
+    final = next((r for r in lines if "entries" in r), None)
+    warm = records[1:] or records
     base = records[min(10, len(records) - 1)]
     last = records[-1]
     growth = (last["rss_mb"] - base["rss_mb"]) / base["rss_mb"] * 100
-    per_100k = final["db_bytes"] / final["entries"] * 100_000 / 1e6
-    return "\n".join(
-        [
-            "| figure | value |",
-            "|---|---|",
-            f"| warm cycles run | {len(warm)} of {cycles} |",
-            f"| warm cycle, in the running service (median) | "
-            f"{statistics.median(r['seconds'] for r in warm):.2f} s |",
-            f"| RSS after the cold cycle | {records[0]['rss_mb']:.0f} MB |",
-            f"| RSS after warm cycle {base['cycle']:.0f} / after the last | "
-            f"{base['rss_mb']:.0f} MB / {last['rss_mb']:.0f} MB ({growth:+.1f}%) |",
+    rows = [
+        "| figure | value |",
+        "|---|---|",
+        f"| warm cycles run | {len(records) - 1} of {cycles} |",
+        f"| warm cycle, in the running service (median) | "
+        f"{statistics.median(r['seconds'] for r in warm):.2f} s |",
+        f"| RSS after the cold cycle | {records[0]['rss_mb']:.0f} MB |",
+        f"| RSS after warm cycle {base['cycle']:.0f} / after the last | "
+        f"{base['rss_mb']:.1f} MB / {last['rss_mb']:.1f} MB ({growth:+.1f}%) |",
+        f"| highest RSS seen after a cycle | {max(r['rss_mb'] for r in records):.0f} MB |",
+        f"| parser processes (PSS), after the last cycle | {last['workers_pss_mb']:.0f} MB |",
+    ]
+    if final is not None:
+        per_100k = final["db_bytes"] / final["entries"] * 100_000 / 1e6
+        rows += [
             f"| peak RSS of the service process | {final['peak_rss_mb']:.0f} MB |",
-            f"| parser processes (PSS), after the last cycle | {last['workers_pss_mb']:.0f} MB |",
             f"| state database | {final['db_bytes'] / 1e6:.1f} MB for {final['entries']:.0f} "
             f"entries = {per_100k:.1f} MB per 100,000 entries |",
         ]
-    )
+    return "\n".join(rows)
+
+
+def _read_records(path: Path) -> list[dict[str, float]]:
+    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,10 +159,12 @@ def main(argv: list[str] | None = None) -> int:
                 watch=[farm.pid],
                 timeout=args.cycles * 60.0 + 600,
             )  # fmt: skip
+        lines = _read_records(out)
         if measured.returncode != 0:
             sys.stderr.write((folder / "claimwatch.log").read_text()[-3000:])
+            if any("cycle" in r for r in lines):  # what was measured before it stopped
+                print(summarize(lines, args.cycles))
             raise RuntimeError(f"the service process failed: {measured.returncode}")
-        lines = [json.loads(x) for x in out.read_text().splitlines() if x.strip()]
     print(f"memory: {describe(args).replace(f'; median of {args.runs} runs', '')}")
     print(summarize(lines, args.cycles))
     print(f"all processes of the run, peak PSS (sampled): {measured.peak_tree_mb:.0f} MB")

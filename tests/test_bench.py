@@ -67,3 +67,24 @@ def test_memory_over_a_few_cycles() -> None:
     output = bench("memory", *TINY, "--cycles=3")
     assert "| warm cycles run | 3 of 3 |" in output
     assert "per 100,000 entries" in output
+
+
+def test_the_farm_lives_as_long_as_its_parent_under_stdin_eof() -> None:
+    from bench.farm import STANDALONE_LIFETIME, lifetime_of, parser
+
+    assert lifetime_of(parser().parse_args(["--stdin-eof"])) is None
+    assert lifetime_of(parser().parse_args([])) == STANDALONE_LIFETIME
+    assert lifetime_of(parser().parse_args(["--stdin-eof", "--lifetime=5"])) == 5.0
+
+
+def test_a_memory_run_cut_short_still_reports_its_cycles() -> None:
+    from bench.memory import summarize
+
+    records = [
+        {"cycle": n, "seconds": 1.0, "rss_mb": 100.0 + n, "workers_pss_mb": 50.0, "fetched": 1}
+        for n in range(13)
+    ]
+    table = rows(summarize(records, cycles=1000))
+    assert table["warm cycles run"] == ["12 of 1000"]
+    assert table["RSS after warm cycle 10 / after the last"] == ["110.0 MB / 112.0 MB (+1.8%)"]
+    assert "state database" not in table
