@@ -103,7 +103,8 @@ def summarize(lines: list[dict[str, float]], cycles: int) -> str:
     """The table; a run cut short has no closing line, so it lacks the database and peak rows."""
     records = [r for r in lines if "cycle" in r]
     final = next((r for r in lines if "entries" in r), None)
-    warm = records[1:] or records
+    warm = records[1:]
+    median = f"{statistics.median(r['seconds'] for r in warm):.2f} s" if warm else "none run"
     base = records[min(10, len(records) - 1)]
     last = records[-1]
     growth = (last["rss_mb"] - base["rss_mb"]) / base["rss_mb"] * 100
@@ -111,8 +112,7 @@ def summarize(lines: list[dict[str, float]], cycles: int) -> str:
         "| figure | value |",
         "|---|---|",
         f"| warm cycles run | {len(records) - 1} of {cycles} |",
-        f"| warm cycle, in the running service (median) | "
-        f"{statistics.median(r['seconds'] for r in warm):.2f} s |",
+        f"| warm cycle, in the running service (median) | {median} |",
         f"| RSS after the cold cycle | {records[0]['rss_mb']:.0f} MB |",
         f"| RSS after warm cycle {base['cycle']:.0f} / after the last | "
         f"{base['rss_mb']:.1f} MB / {last['rss_mb']:.1f} MB ({growth:+.1f}%) |",
@@ -127,10 +127,6 @@ def summarize(lines: list[dict[str, float]], cycles: int) -> str:
             f"entries = {per_100k:.1f} MB per 100,000 entries |",
         ]
     return "\n".join(rows)
-
-
-def _read_records(path: Path) -> list[dict[str, float]]:
-    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                 watch=[farm.pid],
                 timeout=args.cycles * 60.0 + 600,
             )  # fmt: skip
-        lines = _read_records(out)
+        lines = [json.loads(x) for x in out.read_text().splitlines() if x.strip()]
         if measured.returncode != 0:
             sys.stderr.write((folder / "claimwatch.log").read_text()[-3000:])
             if any("cycle" in r for r in lines):  # what was measured before it stopped

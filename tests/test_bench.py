@@ -88,3 +88,12 @@ def test_a_memory_run_cut_short_still_reports_its_cycles() -> None:
     assert table["warm cycles run"] == ["12 of 1000"]
     assert table["RSS after warm cycle 10 / after the last"] == ["110.0 MB / 112.0 MB (+1.8%)"]
     assert "state database" not in table
+
+
+def test_a_memory_run_cut_short_after_the_cold_cycle_reports_no_warm_time() -> None:
+    from bench.memory import summarize
+
+    cold = {"cycle": 0, "seconds": 9.0, "rss_mb": 90.0, "workers_pss_mb": 50.0, "fetched": 20}
+    table = rows(summarize([cold], cycles=1000))
+    assert table["warm cycles run"] == ["0 of 1000"]
+    assert table["warm cycle, in the running service (median)"] == ["none run"]
