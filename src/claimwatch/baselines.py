@@ -1,27 +1,66 @@
-"""Baseline files (YAML) -> frozen Baseline / Claim / Expectation records.
+"""Baseline files (YAML) -> frozen Baseline / Claim / Expectation records (``claims``).
 
-A baseline is the set of claims one article made. Each claim says how to recognise coverage
-of it (``about``: term patterns, see ``matching.terms``) and how to judge that coverage
-(``expect``: typed expectations). Every problem names the file, the line, the claim and the
-field, and all problems of a file are reported at once.
+A baseline is the set of claims one article made. A claim is written one of two ways:
+
+- with a frame (``frame: people-count``, ``fate: missing``, ``value: 6``): the frame brings
+  the words coverage uses, the claim adds the story's own (``about``); ``frames.compile``
+  turns it into expectations;
+- with its own terms (``about``) and typed expectations (``expect``), as before frames.
+
+Every problem names the file, the line, the claim and the field, and all problems of a file
+are reported at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from claimwatch.claims import (
+    Absence,
+    Assertion,
+    Baseline,
+    Change,
+    Claim,
+    DateRule,
+    Entity,
+    Expectation,
+    Quantity,
+    State,
+    TimeRule,
+    Unquantified,
+)
 from claimwatch.errors import BaselineError, Problem
+from claimwatch.frames import FrameLibrary, library
+from claimwatch.frames.build import ENTITY_KINDS, frame_claim, with_rivals
 from claimwatch.terms import PatternSet, compile_pattern
+from claimwatch.yaml_files import locate_problems, located, read_yaml
+
+__all__ = [
+    "Absence",
+    "Assertion",
+    "Baseline",
+    "Change",
+    "Claim",
+    "DateRule",
+    "Entity",
+    "Expectation",
+    "Quantity",
+    "State",
+    "TimeRule",
+    "Unquantified",
+    "baseline_files",
+    "load_baseline",
+    "load_baselines",
+]
 
 BASELINE_SUFFIXES = (".yaml", ".yml")
 _ID = r"^[a-z0-9][a-z0-9._-]*$"
+CLOCK = r"^(?:[01]?[0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class _Model(BaseModel):
@@ -32,6 +71,10 @@ def _check_patterns(values: tuple[str, ...]) -> tuple[str, ...]:
     for value in values:
         compile_pattern(value)
     return values
+
+
+def _as_tuple(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else value
 
 
 Patterns = Annotated[tuple[str, ...], Field(default=())]
@@ -57,6 +100,7 @@ class _Quantity(_Model):
     tolerance: float = Field(default=0.05, ge=0, lt=1)
     counts: tuple[str, ...] = Field(min_length=1)
     parts: Patterns
+    trend: Literal["fixed", "grows", "shrinks"] = "fixed"
 
     _valid = field_validator("counts", "parts")(classmethod(lambda c, v: _check_patterns(v)))
 
@@ -73,7 +117,7 @@ class _Unquantified(_Model):
 
 
 class _Change(_Model):
-    name: str = Field(pattern=_ID)
+    name: str = Field(min_length=1, max_length=60)
     terms: str | tuple[str, ...]
 
     @field_validator("terms")
@@ -87,8 +131,11 @@ class _State(_Model):
     holds: str = Field(min_length=1)
     changes: tuple[_Change, ...] = Field(min_length=1)
     contradicted_by: Patterns
+    followed_up_by: Patterns
 
-    _valid = field_validator("contradicted_by")(classmethod(lambda c, v: _check_patterns(v)))
+    _valid = field_validator("contradicted_by", "followed_up_by")(
+        classmethod(lambda c, v: _check_patterns(v))
+    )
 
 
 class _Assertion(_Model):
@@ -116,6 +163,16 @@ class _Assertion(_Model):
         return self
 
 
+class _Absence(_Model):
+    type: Literal["absence"]
+    things: str = Field(min_length=1)
+    rebuttals: Patterns
+    scope: Patterns
+
+    _valid = field_validator("rebuttals", "scope")(classmethod(lambda c, v: _check_patterns(v)))
+    _valid_things = field_validator("things")(classmethod(lambda c, v: compile_pattern(v) and v))
+
+
 class _Date(_Model):
     type: Literal["date"]
     event: str | None = None
@@ -134,21 +191,77 @@ class _Date(_Model):
         return self
 
 
+class _Time(_Model):
+    type: Literal["time"]
+    time: str = Field(pattern=CLOCK)
+    tolerance: int = Field(default=5, ge=1, le=180)
+    event: str = Field(min_length=1)
+
+    _valid = field_validator("event")(classmethod(lambda c, v: compile_pattern(v) and v))
+
+
 _Expectation = Annotated[
-    _Quantity | _Unquantified | _State | _Assertion | _Date, Field(discriminator="type")
+    _Quantity | _Unquantified | _State | _Assertion | _Absence | _Date | _Time,
+    Field(discriminator="type"),
 ]
+_FRAME_ONLY = (
+    *("value", "unit", "approx", "tolerance", "trend", "time", "date"),
+    *("not_before", "not_after", "counts", "parts"),
+)
 
 
 class _Claim(_Model):
+    # a frame claim names its choice under the frame's own key ("fate: missing"): checked
+    # against the frame in ``frames.build``, where the library is known
+    model_config = ConfigDict(extra="allow", frozen=True)
+
     id: str = Field(pattern=_ID)
     statement: str = Field(min_length=1)
     quote: str | None = None
     short: str | None = None
-    about: tuple[str, ...] = Field(min_length=1)
+    about: Patterns
     context: Patterns
-    expect: tuple[_Expectation, ...] = Field(min_length=1)
+    expect: tuple[_Expectation, ...] = ()
+    frame: str | tuple[str, ...] | None = None
+    value: float | None = Field(default=None, gt=0)
+    unit: str | None = None
+    approx: Literal["exact", "about", "at_least", "at_most"] | None = None
+    tolerance: float | None = Field(default=None, ge=0, lt=1)
+    trend: Literal["fixed", "grows", "shrinks"] | None = None
+    time: str | None = Field(default=None, pattern=CLOCK)
+    date: dt.date | None = None
+    not_before: dt.date | None = None
+    not_after: dt.date | None = None
+    counts: Patterns
+    parts: Patterns
 
-    _valid = field_validator("about", "context")(classmethod(lambda c, v: _check_patterns(v)))
+    _tuples = field_validator("about", "context", "counts", "parts", mode="before")(
+        classmethod(lambda c, v: _as_tuple(v))
+    )
+    _valid = field_validator("about", "context", "counts", "parts")(
+        classmethod(lambda c, v: _check_patterns(v))
+    )
+
+    @field_validator("frame")
+    @classmethod
+    def _frame_ids(cls, value: str | tuple[str, ...] | None) -> str | tuple[str, ...] | None:
+        for frame_id in (value,) if isinstance(value, str) else value or ():
+            if not frame_id or not frame_id[0].isalnum() or not frame_id.replace("-", "").isalnum():
+                raise ValueError(f"{frame_id!r} is not a frame id")
+        return value
+
+    @model_validator(mode="after")
+    def _own_terms_or_frame(self) -> _Claim:
+        if self.frame is not None:
+            return self
+        if not self.about:
+            raise ValueError("a claim needs a frame, or its own about terms and expect list")
+        if not self.expect:
+            raise ValueError("a claim without a frame needs an expect list")
+        used = [key for key in _FRAME_ONLY if getattr(self, key) not in (None, ())]
+        if used:
+            raise ValueError(f"{', '.join(used)}: only a claim with a frame takes these keys")
+        return self
 
 
 class _Baseline(_Model):
@@ -157,107 +270,32 @@ class _Baseline(_Model):
     source: _Source
     since: dt.date | None = None
     languages: tuple[str, ...] = ("en",)
-    subject: _Subject
+    entities: dict[str, str | tuple[str, ...]] = Field(default_factory=dict)
+    subject: _Subject | None = None
     claims: tuple[_Claim, ...] = Field(min_length=1)
 
+    @field_validator("entities")
+    @classmethod
+    def _valid_entities(
+        cls, value: dict[str, str | tuple[str, ...]]
+    ) -> dict[str, str | tuple[str, ...]]:
+        for kind, names in value.items():
+            if kind not in ENTITY_KINDS:
+                raise ValueError(f"{kind!r} is not a kind of entity; use {', '.join(ENTITY_KINDS)}")
+            _check_patterns(_as_tuple(names))
+        return value
 
-# ---- the records the detector reads ------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    """The claim states a figure; an incompatible figure contradicts it."""
-
-    value: float
-    approx: Literal["exact", "about", "at_least", "at_most"]
-    tolerance: float
-    counts: PatternSet
-    parts: PatternSet
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        low, high = self.value * (1 - self.tolerance), self.value * (1 + self.tolerance)
-        if self.approx == "exact":
-            return self.value, self.value
-        if self.approx == "at_least":
-            return self.value, float("inf")
-        if self.approx == "at_most":
-            return 0.0, self.value
-        return low, high
+    @model_validator(mode="after")
+    def _subject_or_entities(self) -> _Baseline:
+        if self.subject is None and not self.entities:
+            raise ValueError("a baseline needs entities (the story's own names) or a subject")
+        return self
 
 
-@dataclass(frozen=True, slots=True)
-class Unquantified:
-    """The claim names a matter without a figure; any figure for it follows it up."""
-
-    measures: tuple[tuple[str, PatternSet], ...]
+# ---- building the records -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    name: str
-    terms: PatternSet
-
-
-@dataclass(frozen=True, slots=True)
-class State:
-    """The claim describes a state; coverage of its changes follows it up."""
-
-    holds: str
-    changes: tuple[Change, ...]
-    contradicted_by: PatternSet
-
-
-@dataclass(frozen=True, slots=True)
-class Assertion:
-    """The claim asserts something; its denial or named counter-facts contradict it."""
-
-    holds: PatternSet  # the claim's own predicate: negating it contradicts
-    contradicted_by: PatternSet
-    followed_up_by: PatternSet
-    doubt_contradicts: bool  # "no evidence that ..." about the claim contradicts it
-
-
-@dataclass(frozen=True, slots=True)
-class DateRule:
-    """The claim dates an event; another date for it contradicts."""
-
-    event: PatternSet  # empty: the claim's ``about`` terms stand for the event
-    date: dt.date | None
-    not_before: dt.date | None
-    not_after: dt.date | None
-
-
-Expectation = Quantity | Unquantified | State | Assertion | DateRule
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    id: str
-    statement: str
-    short: str  # a noun phrase for reasons ("about 2,500 CSTO peacekeepers")
-    quote: str | None
-    about: PatternSet
-    context: PatternSet
-    expectations: tuple[Expectation, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Baseline:
-    id: str
-    title: str
-    outlet: str
-    url: str | None
-    date: dt.date | None
-    since: dt.date | None
-    languages: tuple[str, ...]
-    subject: PatternSet  # worth fetching and reading
-    required: PatternSet  # must occur in an article for any finding (defaults to subject)
-    claims: tuple[Claim, ...]
-    path: Path
-
-
-def _expectation(raw: _Quantity | _Unquantified | _State | _Assertion | _Date) -> Expectation:
+def _expectation(raw: Any) -> Expectation:
     if isinstance(raw, _Quantity):
         return Quantity(
             raw.value,
@@ -265,15 +303,28 @@ def _expectation(raw: _Quantity | _Unquantified | _State | _Assertion | _Date) -
             raw.tolerance,
             PatternSet.of(raw.counts),
             PatternSet.of(raw.parts),
+            trend=raw.trend,
         )
     if isinstance(raw, _Unquantified):
         return Unquantified(tuple((k, PatternSet.of([v])) for k, v in raw.measures.items()))
     if isinstance(raw, _State):
         changes = tuple(Change(c.name, PatternSet.of(list(c.terms))) for c in raw.changes)
-        return State(raw.holds, changes, PatternSet.of(raw.contradicted_by))
+        return State(
+            raw.holds,
+            changes,
+            PatternSet.of(raw.contradicted_by),
+            PatternSet.of(raw.followed_up_by),
+        )
     if isinstance(raw, _Date):
         event = PatternSet.of([raw.event] if raw.event else [])
         return DateRule(event, raw.date, raw.not_before, raw.not_after)
+    if isinstance(raw, _Time):
+        hours, minutes = raw.time.split(":")
+        return TimeRule(int(hours) * 60 + int(minutes), raw.tolerance, PatternSet.of([raw.event]))
+    if isinstance(raw, _Absence):
+        return Absence(
+            PatternSet.of([raw.things]), PatternSet.of(raw.rebuttals), PatternSet.of(raw.scope)
+        )
     return Assertion(
         PatternSet.of([raw.holds] if raw.holds else []),
         PatternSet.of(raw.contradicted_by),
@@ -282,20 +333,46 @@ def _expectation(raw: _Quantity | _Unquantified | _State | _Assertion | _Date) -
     )
 
 
-def _claim(raw: _Claim) -> Claim:
+def _claim(raw: _Claim, languages: tuple[str, ...], frames: FrameLibrary) -> Claim:
+    about, expectations = raw.about, tuple(_expectation(e) for e in raw.expect)
+    local = False
+    if raw.frame is not None:
+        compiled = frame_claim(raw, languages, frames)
+        about = compiled.about
+        expectations = (*compiled.expectations, *expectations)
+        local = bool(raw.about) and not compiled.counts
     return Claim(
         id=raw.id,
-        statement=raw.statement.strip(),
-        short=(raw.short or raw.statement).strip(),
+        statement=" ".join(raw.statement.split()),
+        short=(raw.short or _short(raw.statement)).strip(),
         quote=raw.quote,
-        about=PatternSet.of(raw.about),
+        about=PatternSet.of(list(dict.fromkeys(about))),
         context=PatternSet.of(raw.context),
-        expectations=tuple(_expectation(e) for e in raw.expect),
+        expectations=expectations,
+        frame=raw.frame if isinstance(raw.frame, str | None) else "+".join(raw.frame),
+        local=local,
+        own=PatternSet.of(raw.about) if raw.frame is not None else PatternSet(()),
     )
 
 
-def _baseline(raw: _Baseline, path: Path) -> Baseline:
-    subject = PatternSet.of(raw.subject.terms)
+def _short(statement: str) -> str:
+    """A claim's statement as a noun phrase for reasons: "six members ... are missing"."""
+    text = " ".join(statement.split()).rstrip(".")
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _entities(raw: _Baseline) -> tuple[Entity, ...]:
+    return tuple(
+        Entity(kind, PatternSet.of(list(_as_tuple(names)))) for kind, names in raw.entities.items()
+    )
+
+
+def _baseline(raw: _Baseline, path: Path, frames: FrameLibrary) -> Baseline:
+    entities = _entities(raw)
+    names = [p.source for e in entities for p in e.names.patterns]
+    subject = PatternSet.of(raw.subject.terms if raw.subject else names)
+    required = raw.subject.required if raw.subject and raw.subject.required else ()
+    claims = tuple(_claim(c, raw.languages, frames) for c in raw.claims)
     return Baseline(
         id=raw.id,
         title=raw.title,
@@ -305,37 +382,20 @@ def _baseline(raw: _Baseline, path: Path) -> Baseline:
         since=raw.since,
         languages=raw.languages,
         subject=subject,
-        required=PatternSet.of(raw.subject.required) if raw.subject.required else subject,
-        claims=tuple(_claim(c) for c in raw.claims),
+        required=PatternSet.of(required) if required else subject,
+        claims=with_rivals(claims),
         path=path,
+        entities=entities,
     )
 
-
-# libyaml's safe loader where PyYAML was built with it (its wheels are): the same documents
-# and marks, read some ten times faster than in pure Python.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # ---- loading ----------------------------------------------------------------------------
 
 
-def load_baseline(path: Path) -> Baseline:
+def load_baseline(path: Path, frames: FrameLibrary | None = None) -> Baseline:
     """Read and validate one baseline file; raise BaselineError listing every problem."""
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(file, [Problem("", f"cannot read baseline: {exc}")]) from exc
-    try:
-        node = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506  (a safe loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise BaselineError(
-            file, [Problem("", f"invalid YAML: {_yaml_message(exc)}", line)]
-        ) from exc
-    except (ValueError, OverflowError) as exc:  # a scalar YAML types but cannot build
-        raise BaselineError(file, [_unbuildable(text, exc)]) from None
+    data, node = read_yaml(path)
     if not isinstance(data, dict):
         raise BaselineError(
             file, [Problem("", "a baseline must be a mapping with id, claims, ...")]
@@ -344,14 +404,27 @@ def load_baseline(path: Path) -> Baseline:
     try:
         raw = _Baseline.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem(err, data, node) for err in _root_causes(exc.errors())]
-        raise BaselineError(file, [*problems, *duplicates]) from None
+        raise BaselineError(file, [*locate_problems(exc, data, node), *duplicates]) from None
     if duplicates:
         raise BaselineError(file, duplicates)
-    return _baseline(raw, path)
+    library_ = frames or library()
+    problems = _frame_problems(raw, library_, data, node)
+    if problems:
+        raise BaselineError(file, problems)
+    return _baseline(raw, path, library_)
 
 
-def _duplicate_claim_ids(data: dict[str, Any], node: yaml.Node | None) -> list[Problem]:
+def _frame_problems(raw: _Baseline, frames: FrameLibrary, data: Any, node: Any) -> list[Problem]:
+    from claimwatch.frames.build import check_claim
+
+    problems = []
+    for index, claim in enumerate(raw.claims):
+        for key, message in check_claim(claim, frames):
+            problems.append(located(("claims", index, *key), message, data, node))
+    return problems
+
+
+def _duplicate_claim_ids(data: dict[str, Any], node: Any) -> list[Problem]:
     """Each repeated claim id, located at its second and later occurrences."""
     claims = data.get("claims")
     seen: set[str] = set()
@@ -361,40 +434,11 @@ def _duplicate_claim_ids(data: dict[str, Any], node: yaml.Node | None) -> list[P
         if not isinstance(claim_id, str):
             continue
         if claim_id in seen:
-            loc = ("claims", index, "id")
-            message = f"duplicate claim id {claim_id!r}"
-            problems.append(Problem(_named_location(loc, data), message, _node_line(node, loc)))
+            problems.append(
+                located(("claims", index, "id"), f"duplicate claim id {claim_id!r}", data, node)
+            )
         seen.add(claim_id)
     return problems
-
-
-def _unbuildable(text: str, error: Exception) -> Problem:
-    """Locate the scalar PyYAML typed but could not build (``date: 2022-13-45``)."""
-    found = _bad_scalar(yaml.compose(text, Loader=_LOADER), ())
-    if found is None:
-        return Problem("", f"invalid value: {error}")
-    loc, line = found
-    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-    return Problem(where, f"invalid value: {error}", line)
-
-
-def _bad_scalar(node: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], int] | None:
-    if isinstance(node, yaml.ScalarNode):
-        try:
-            yaml.SafeLoader("").construct_object(node)
-        except (ValueError, OverflowError):
-            return loc, node.start_mark.line + 1
-        return None
-    children: list[tuple[Any, yaml.Node]] = []
-    if isinstance(node, yaml.MappingNode):
-        children = [(getattr(key, "value", "?"), value) for key, value in node.value]
-    elif isinstance(node, yaml.SequenceNode):
-        children = list(enumerate(node.value))
-    for part, child in children:
-        found = _bad_scalar(child, (*loc, part))
-        if found is not None:
-            return found
-    return None
 
 
 def baseline_files(paths: Iterable[Path]) -> list[Path]:
@@ -408,110 +452,35 @@ def baseline_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def load_baselines(paths: Iterable[Path]) -> tuple[Baseline, ...]:
+def load_baselines(
+    paths: Iterable[Path], frame_folders: Iterable[Path] = ()
+) -> tuple[Baseline, ...]:
     """Load every baseline; problems of all files are reported together."""
+    frames = library(frame_folders)
     baselines, problems = [], []
     for file in baseline_files(paths):
         try:
-            baselines.append(load_baseline(file))
+            baselines.append(load_baseline(file, frames))
         except BaselineError as exc:
             problems.append(exc)
     seen: dict[str, Path] = {}
     for baseline in baselines:
         if baseline.id in seen:
-            problems.append(
-                BaselineError(
-                    str(baseline.path),
-                    [
-                        Problem(
-                            "id",
-                            f"duplicate baseline id {baseline.id!r} (also in {seen[baseline.id]})",
-                        )
-                    ],
-                )
-            )
+            message = f"duplicate baseline id {baseline.id!r} (also in {seen[baseline.id]})"
+            problems.append(BaselineError(str(baseline.path), [Problem("id", message)]))
         seen[baseline.id] = baseline.path
     if problems:
-        raise BaselineError(problems[0].file, [p for e in problems for p in _reparent(e)])
+        first = problems[0].file
+        raise BaselineError(first, [p for e in problems for p in _reparent(e, first)])
     return tuple(baselines)
 
 
-def _reparent(error: BaselineError) -> Iterator[Problem]:
+def _reparent(error: BaselineError, first: str) -> Iterator[Problem]:
+    """The problems of another file than the first name that file in their location."""
     for problem in error.problems:
-        yield Problem(problem.location, problem.message, problem.line)
-
-
-def _root_causes(errors: list[Any]) -> list[Any]:
-    """Drop "too short" errors of a list whose items failed: the items' errors say why."""
-    locations = [tuple(e["loc"]) for e in errors]
-    return [
-        e
-        for e in errors
-        if e["type"] != "too_short"
-        or not any(
-            len(o) > len(e["loc"]) and o[: len(e["loc"])] == tuple(e["loc"]) for o in locations
-        )
-    ]
-
-
-def _yaml_message(exc: yaml.YAMLError) -> str:
-    problem = getattr(exc, "problem", None)
-    return str(problem) if problem else str(exc).splitlines()[0]
-
-
-def _problem(error: Any, data: dict[str, Any], node: yaml.Node | None) -> Problem:
-    loc = _named_location(tuple(error["loc"]), data)
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown key"
-    elif error["type"] == "missing":
-        message = "required field is missing"
-    elif error["type"] == "too_short":
-        message = "must not be empty"
-    return Problem(loc, message, _node_line(node, tuple(error["loc"])))
-
-
-def _named_location(loc: tuple[Any, ...], data: Any) -> str:
-    """``("claims", 3, "expect", 0, "quantity", "value")`` -> ``claims[<id>].expect[0].value``."""
-    out, cursor = "", data
-    for part in loc:
-        if isinstance(part, int):
-            item = cursor[part] if isinstance(cursor, list) and part < len(cursor) else None
-            label = (
-                item.get("id")
-                if isinstance(item, dict) and isinstance(item.get("id"), str)
-                else part
-            )
-            out += f"[{label}]"
-            cursor = item
-        elif part in ("quantity", "unquantified", "state", "assertion", "date") and not (
-            isinstance(cursor, dict) and part in cursor
-        ):
-            continue  # pydantic's union tag, not a key the user wrote
-        else:
-            out += f".{part}" if out else str(part)
-            cursor = cursor.get(part) if isinstance(cursor, dict) else None
-    return out
-
-
-def _node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """Walk the composed YAML tree to the deepest node of ``loc`` and return its line."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        child = _child(node, part)
-        if child is None:
-            break
-        node, line = child, child.start_mark.line + 1
-    return line
-
-
-def _child(node: yaml.Node | None, part: Any) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                return value if not isinstance(value, yaml.ScalarNode) else key
-        return None
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        child: yaml.Node = node.value[part]
-        return child
-    return None
+        if error.file == first:
+            yield problem
+            continue
+        where = f"{error.file}:{problem.line}" if problem.line else error.file
+        location = f"{where}: {problem.location}" if problem.location else where
+        yield Problem(location, problem.message)

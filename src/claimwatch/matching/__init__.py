@@ -13,9 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from claimwatch.baselines import Assertion, Baseline, Claim
+from claimwatch.baselines import Assertion, Baseline, Claim, State
 from claimwatch.matching.dates import about_an_earlier_year, only_earlier_years
 from claimwatch.matching.findings import Finding
+from claimwatch.matching.focus import competitors, holds_focus
+from claimwatch.matching.grounding import Grounding, ground
 from claimwatch.matching.index import index_for
 from claimwatch.matching.judges import Context, Verdict, judge
 from claimwatch.matching.sentences import Sentence, split_sentences
@@ -99,13 +101,23 @@ def _match_baseline(
 ) -> Iterable[Finding]:
     full_text = f"{document.title}\n{document.text}"
     year = _story_year(document, baseline)
-    current = [u for u in sentences if not about_an_earlier_year(u.sentence.text, year)]
+    groundings = ground([(u.sentence.text, u.paragraph) for u in sentences], baseline, year)
+    current = [
+        (u, g)
+        for u, g in zip(sentences, groundings, strict=True)
+        if not about_an_earlier_year(u.sentence.text, year)
+    ]
+    texts = [u.sentence.text for u, _ in current]
+    paragraphs = [u.paragraph for u, _ in current]
     for claim in baseline.claims:
         if not claim.about.matches(full_text):
             continue
         if claim.context and not claim.context.matches(full_text):
             continue
-        yield from _best_per_kind(baseline, claim, _verdicts(claim, current, year))
+        others = competitors(claim, baseline.claims)
+        focus = holds_focus(claim, others, texts, paragraphs)
+        units = [pair for pair, mine in zip(current, focus, strict=True) if mine]
+        yield from _best_per_kind(baseline, claim, _verdicts(claim, units, year))
 
 
 def _story_year(document: Document, baseline: Baseline) -> int:
@@ -116,39 +128,70 @@ def _story_year(document: Document, baseline: Baseline) -> int:
     return anchor.year if anchor else datetime.now().year
 
 
-def _verdicts(claim: Claim, units: list[_Unit], year: int) -> Iterable[tuple[Sentence, Verdict]]:
-    """Judge every sentence near the claim's terms (the same sentence, the one before, or an
-    earlier one of the same paragraph); elsewhere only the claim's specific cues."""
-    near = Context(claim=claim, year=year)
-    away = Context(claim=claim, year=year, near_claim=False)
-    about_paragraph, previous_about = -2, False
-    for unit in units:
-        about = claim.about.matches(unit.sentence.text)
-        is_near = about or previous_about or unit.paragraph == about_paragraph
+def _rank(unit: _Unit, verdict: Verdict) -> tuple[bool, float]:
+    return unit.paragraph >= 0, verdict.score
+
+
+def _verdicts(
+    claim: Claim, units: list[tuple[_Unit, Grounding]], year: int
+) -> Iterable[tuple[_Unit, Verdict]]:
+    """Judge every sentence near the claim's terms (the same sentence, the one before or
+    after, or an earlier one of the same paragraph); elsewhere only the claim's specific cues.
+    A verdict stands only where the sentence is about the story (``grounding``)."""
+    abouts = [claim.about.matches(unit.sentence.text) for unit, _ in units]
+    about_paragraph, previous_about, previous = -2, False, ("", -3)
+    for index, (unit, grounding) in enumerate(units):
+        text = unit.sentence.text
+        about = abouts[index]
+        next_about = index + 1 < len(units) and abouts[index + 1]
+        is_near = about or previous_about or next_about or unit.paragraph == about_paragraph
         if about:
             about_paragraph = unit.paragraph
         previous_about = about
-        ctx = near if is_near else away
+        before = previous[0] if previous[1] == unit.paragraph else ""
+        before_names = bool(before) and index > 0 and abouts[index - 1]
+        previous = (text, unit.paragraph)
+        if claim.local and not is_near:
+            continue  # a frame claim speaks of its own things: judged only near them
+        ctx = Context(
+            claim,
+            year,
+            near_claim=is_near,
+            previous=before,
+            names_claim=about,
+            close=about or before_names,
+        )
         for expectation in claim.expectations:
-            if ctx is away and not isinstance(expectation, Assertion):
+            if not is_near and not isinstance(expectation, Assertion | State):
                 continue
-            for verdict in judge(expectation, unit.sentence.text, ctx):
-                yield unit.sentence, verdict
+            for verdict in judge(expectation, text, ctx):
+                if grounding.grounded(verdict.highlight):
+                    yield unit, verdict
 
 
 def _best_per_kind(
-    baseline: Baseline, claim: Claim, verdicts: Iterable[tuple[Sentence, Verdict]]
+    baseline: Baseline, claim: Claim, verdicts: Iterable[tuple[_Unit, Verdict]]
 ) -> Iterable[Finding]:
-    best: dict[str, tuple[Sentence, Verdict]] = {}
-    for sentence, verdict in verdicts:
+    """The strongest verdict per kind; the body's sentence over the headline's, and no
+    contradiction from a headline whose body restates the claim ("At least seven missing"
+    over a story that counts six)."""
+    best: dict[str, tuple[_Unit, Verdict]] = {}
+    body_restates = False
+    for unit, verdict in verdicts:
+        if verdict.kind == "restatement":
+            body_restates = body_restates or unit.paragraph >= 0
+            continue
         kept = best.get(verdict.kind)
-        if kept is None or verdict.score > kept[1].score:
-            best[verdict.kind] = (sentence, verdict)
-    for sentence, verdict in best.values():
+        if kept is None or _rank(unit, verdict) > _rank(*kept):
+            best[verdict.kind] = (unit, verdict)
+    for kind, (unit, verdict) in best.items():
+        if kind == "contradiction" and unit.paragraph < 0 and body_restates:
+            continue
+        sentence = unit.sentence
         yield Finding(
             baseline_id=baseline.id,
             claim_id=claim.id,
-            kind=verdict.kind,
+            kind="contradiction" if kind == "contradiction" else "follow_up",
             evidence=sentence.text,
             reason=verdict.reason[:1].upper() + verdict.reason[1:].rstrip(".") + ".",
             fact=verdict.fact,

@@ -13,7 +13,7 @@ from claimwatch.matching.figures import Figure
 from claimwatch.terms import PatternSet
 
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
-_CLAUSE_BREAK = re.compile(r"[;:()\[\]]|\s[-–—]\s")
+_CLAUSE_BREAK = re.compile(r"[;:()\[\]]|\s(?:[-–—]|--)\s")
 _GENERIC_COUNT = re.compile(
     r"^\s*(?:\w+\s+){0,2}?(?:people|persons|individuals|others|more)\b", re.I
 )
@@ -34,9 +34,17 @@ def _term_spans(terms: PatternSet, text: str) -> list[tuple[int, int]]:
 
 
 def counts_term(
-    sentence: str, figure: Figure, figures: Sequence[Figure], terms: PatternSet
+    sentence: str,
+    figure: Figure,
+    figures: Sequence[Figure],
+    terms: PatternSet,
+    members: PatternSet | None = None,
 ) -> tuple[int, int] | None:
-    """The span of the term ``figure`` counts in ``sentence``, or None."""
+    """The span of the term ``figure`` counts in ``sentence``, or None.
+
+    ``members`` are the words for who is counted: "6 construction workers are still missing"
+    counts "missing" through "construction workers".
+    """
     spans = _term_spans(terms, sentence)
     if not spans:
         return None
@@ -50,7 +58,39 @@ def counts_term(
             return start, end
         if begin <= start and end <= figure.start and _before_ok(sentence[end : figure.start]):
             return start, end
-    return _generic_then_term(sentence, figure, spans, stop)
+    through = _through_members(sentence, figure, spans, stop, members)
+    return through or _generic_then_term(sentence, figure, spans, stop)
+
+
+def distance(sentence: str, figure: Figure, term: tuple[int, int]) -> int:
+    """Words between a figure and a term, on either side."""
+    if term[0] >= figure.end:
+        return _tokens(sentence[figure.end : term[0]])
+    return _tokens(sentence[term[1] : figure.start])
+
+
+def _through_members(
+    sentence: str,
+    figure: Figure,
+    spans: list[tuple[int, int]],
+    stop: int,
+    members: PatternSet | None,
+) -> tuple[int, int] | None:
+    """ "six construction workers who were on the bridge are missing": the figure, its
+    people's noun phrase right after it, then the counted term within a few words."""
+    if not members:
+        return None
+    people = [s for s in _term_spans(members, sentence) if figure.end <= s[0] < stop]
+    for p_start, p_end in people:
+        if _tokens(sentence[figure.end : p_start]) > 2 or _CLAUSE_BREAK.search(
+            sentence[figure.end : p_start]
+        ):
+            continue
+        for start, end in spans:
+            gap = sentence[p_end:start]
+            if p_end <= start < stop and _tokens(gap) <= MAX_AFTER_TOKENS + 2 and ";" not in gap:
+                return start, end
+    return None
 
 
 def _after_ok(gap: str) -> bool:

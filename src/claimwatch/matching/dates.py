@@ -77,7 +77,9 @@ def _build(day: str, month: int | None, year: str | None, default_year: int) -> 
 
 
 _LISTED_DAY = re.compile(r"(?<![\w.,])([0-3]?\d)(?:st|nd|rd|th)?\s*(?:and|or|to|-|–|,)\s*$")
-_DATELINE = re.compile(r"^\s*[\w .,'’-]{0,40}?\s[-–—]\s")
+_DATELINE = re.compile(
+    r"^\s*(?:[\w .,'’-]{0,40}?\s[-–—]\s|[A-Z][\w .'’-]{0,30}\s\([^()]{3,30}\):\s)"
+)
 
 
 def _listed_before(sentence: str, start: int, date: dt.date) -> list[DateMention]:
@@ -127,6 +129,13 @@ _YEAR_MENTION = re.compile(
 _ANY_YEAR = re.compile(r"(?<![\w.,])((?:19|20)\d\d)(?![\w.,]\d)")
 
 
+_DATED_YEAR = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+"
+    r"((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
 def about_an_earlier_year(sentence: str, year: int) -> bool:
     """True when the sentence is set in a year before ``year`` and names none since.
 
@@ -134,14 +143,21 @@ def about_an_earlier_year(sentence: str, year: int) -> bool:
     sentences are history, not news about the baseline's story.
     """
     named = [int(a or b) for a, b in _YEAR_MENTION.findall(sentence)]
+    named += [int(y) for y in _DATED_YEAR.findall(sentence)]
     if not named or min(named) >= year:
         return False
     return all(int(y) < year for y in _ANY_YEAR.findall(sentence))
 
 
+OPENING_CHARS = 400  # the headline and first lines, where a look back names its year
+
+
 def only_earlier_years(text: str, year: int) -> bool:
-    """True when ``text`` names years and all of them are before ``year``: a look back at
-    older events (an anniversary piece), not coverage of the baseline's story."""
-    setting = [int(a or b) for a, b in _YEAR_MENTION.findall(text)]
+    """True when ``text`` opens in an earlier year and names none since: a look back at
+    older events (an anniversary piece), not coverage of the baseline's story. An old year
+    named only in passing further down ("the 1851 law") makes no look back."""
+    opening = text[:OPENING_CHARS]
+    setting = [int(a or b) for a, b in _YEAR_MENTION.findall(opening)]
+    setting += [int(y) for y in _DATED_YEAR.findall(opening)]
     every = [int(y) for y in _ANY_YEAR.findall(text)]
     return bool(setting) and max(every) < year

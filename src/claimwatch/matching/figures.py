@@ -48,7 +48,7 @@ _BEFORE = {  # phrase before the number -> kind ("nearly" is "about" with the to
     **dict.fromkeys(
         _words(
             "about|around|approximately|approx.|roughly|some|an estimated|estimated|circa|"
-            "close to|~|около|примерно|приблизительно|порядка",
+            "close to|as many as|~|около|примерно|приблизительно|порядка",
             "|",
         ),
         "about",
@@ -72,8 +72,7 @@ _BEFORE = {  # phrase before the number -> kind ("nearly" is "about" with the to
     ),
     **dict.fromkeys(
         _words(
-            "up to|at most|no more than|not more than|a maximum of|as many as|до|не более|"
-            "не больше|максимум",
+            "up to|at most|no more than|not more than|a maximum of|до|не более|не больше|максимум",
             "|",
         ),
         "at_most",
@@ -139,7 +138,9 @@ _UNITS = [
         "measure",
         re.compile(
             r"\s*-?(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|tonnes?|tons?|kg|"
-            r"kilograms?|hectares?|square|км|тонн\w*|метр\w*|килограмм\w*|гектар\w*)\b",
+            r"kilograms?|hectares?|acres?|square|feet|foot|ft|inch(?:es)?|yards?|knots?|mph|"
+            r"gallons?|lit(?:er|re)s?|barrels?|bbl|pounds?|lbs?|nautical|км|тонн\w*|метр\w*|"
+            r"килограмм\w*|гектар\w*|фут\w*|узл\w*|литр\w*|баррел\w*)\b",
             re.I,
         ),
     ),
@@ -260,16 +261,25 @@ def _interval(n: Numeral, kind: str) -> _Interval:
             "less_than": (v, 0.0, hi, "less_than"),
         }
         return table.get(kind, (v, lo, hi, "about"))
+    width = _about_width(v)
     intervals: dict[str, _Interval] = {
         "exact": (v, v, v, "exact"),
-        "about": (v, v * 0.9, v * 1.1, "about"),
-        "nearly": (v, v * 0.9, v, "about"),
+        "about": (v, v * (1 - width), v * (1 + width), "about"),
+        "nearly": (v, v * (1 - width), v, "about"),
         "more_than": (v, v, INF, "more_than"),
         "at_least": (v, v, INF, "at_least"),
         "at_most": (v, 0.0, v, "at_most"),
         "less_than": (v, 0.0, v, "less_than"),
     }
     return intervals[kind]
+
+
+def _about_width(value: float) -> float:
+    """How far "about N" reaches: a tenth around a round number ("about 2,500", "around
+    300 metres"), a fiftieth around one written to the unit ("about 984 feet", "some 2,030")."""
+    if value < 100 or value % 50 == 0:
+        return 0.1
+    return 0.02
 
 
 def _figure(
@@ -297,9 +307,20 @@ def _unit(sentence: str, start: int, end: int, numeral: Numeral | None) -> tuple
     return end, None
 
 
+_BREAKDOWN = re.compile(r"(?:\s(?:--|[-–—])\s|[:;(])\s*(?:\w+\s+){0,2}$")
+
+
 def _with_part(sentence: str, figure: Figure, previous: Figure | None) -> Figure:
-    """Mark "including 103", "из них 20", and the list that follows ("103 ... and 20")."""
+    """Mark "including 103", "из них 20", the list that follows ("103 ... and 20"), and a
+    breakdown after a dash or colon ("two were rescued -- one was injured")."""
     if _PART.search(_before(sentence, figure.start)):
+        return _as_part(figure)
+    if (
+        previous is not None
+        and not previous.is_part
+        and figure.value < previous.value
+        and _BREAKDOWN.search(sentence[previous.end : figure.start])
+    ):
         return _as_part(figure)
     if previous and previous.is_part and _PART_LIST.match(sentence[previous.end : figure.start]):
         return _as_part(figure)

@@ -1,179 +1,94 @@
 """One judge per expectation type: does a sentence about a claim contradict it, follow it up,
 or neither? Each judge returns Verdicts; ``matching.match`` keeps the best per claim and kind.
 
-The judges hold no story-specific words: the baseline supplies the terms, the judges supply the
-generic reading (figures, negation, denial, hedging, tense and aspect, dates).
+The judges hold no story-specific words: the baseline (through its frames) supplies the
+terms, the judges supply the generic reading (figures, clock times, negation, denial,
+hedging, tense and aspect, dates). Figures are judged in ``quantities``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
-from claimwatch.baselines import (
+from claimwatch.claims import (
+    Absence,
     Assertion,
-    Claim,
     DateRule,
     Expectation,
     Quantity,
     State,
+    TimeRule,
     Unquantified,
 )
 from claimwatch.matching import cues, reasons
-from claimwatch.matching.attach import counts_term, qualified_as_part
+from claimwatch.matching.clock import ClockTime, find_times
 from claimwatch.matching.dates import find_dates, is_dateline
-from claimwatch.matching.figures import Figure, find_figures
-from claimwatch.matching.findings import Kind
+from claimwatch.matching.quantities import judge_quantity, judge_unquantified
+from claimwatch.matching.verdicts import (
+    Context,
+    Kind,
+    Verdict,
+    negated_after,
+    negated_before,
+    negated_in_clause,
+    negated_near,
+    phrase_verdict,
+    score,
+)
 from claimwatch.terms import PatternSet
+
+__all__ = ["JUDGES", "Context", "Verdict", "judge"]
 
 _TOKEN = re.compile(r"\w+")
 MAX_DATE_GAP = 6  # words between an event and the date that dates it
-PLAUSIBLE_RATIO = 3.0  # a figure further than this from the claim's counts something else
+MAX_TIME_GAP = 8  # words between an event and the clock time that times it
+TIMELINE_MINUTES = 60  # a precise time this long before the event belongs to its timeline
 _IRREALIS = (
     r"\b(?:call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|appeal(?:s|ed)? for|"
     r"should|if|unless|whether)\W+(?:\w+\W+){0,%d}$"
     r"|(?<!\w)(?:призв\w*|призыва\w*|потребова\w*|требу\w*|добива\w*|следует|должн\w*|если|"
     r"ли)\W+(?:\w+\W+){0,%d}$"  # "призвали провести расследование": a request
 )
-_IRREALIS_NEAR = re.compile(_IRREALIS % (3, 3), re.I)  # "called for an inquiry"
+# "called for an inquiry"; not "whether": "examining whether fuel played a role" is news
+_IRREALIS_NEAR = re.compile((_IRREALIS % (3, 3)).replace("|unless|whether)", "|unless)"), re.I)
 _IRREALIS_CLAUSE = re.compile(
     _IRREALIS % (6, 6), re.I
 )  # "should be followed by a review of torture"
 _CONDITION = re.compile(
-    r"\b(?:once|as soon as|if|unless|when the situation|after the situation|until the situation)\b"
+    r"\b(?:once|as soon as|if|unless|when the situation|after the situation|until the situation|"
+    r"when (?:the|its|their|it) (?:\w+ )?(?:is|are|was|has been) (?:complete|completed|over|done|"
+    r"finished|stable))\b"
     r"|(?<!\w)(?:как только|если|после стабилизации|по мере|когда ситуация|при необходимости)"
     r"(?!\w)",
     re.I,
 )
 _CONCRETE = re.compile(
     r"\b(?:announc\w*|decid\w*|decision|order\w*|agreed|confirm\w*|schedul\w*|plan\w*|"
-    r"begin|start\w*|complet\w*|within|by|from|on|next|tomorrow|today|days?|weeks?|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"begin|start\w*|complet\w*|within|by|from|on|next|tomorrow|today|days?|weeks?|months?|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|expected|target\w*)\b"
     r"|(?<!\w)(?:объяв\w*|реш\w*|приказ\w*|распоряж\w*|соглас\w*|подтверд\w*|заплан\w*|"
     r"начн\w*|начат\w*|заверш\w*|в течение|до|завтра|сегодня|дн(?:я|ей)|недел\w*|"
     r"понедельник\w*|вторник\w*|сред[уы]|четверг\w*|пятниц\w*|суббот\w*|воскресень\w*)(?!\w)",
     re.I,
 )
+# "initially reported around 2 a.m.": the time a report came in, not the event's.
+_REPORTED_TIME = re.compile(
+    r"\b(?:reported|report|calls?|called|notified|alerted|received|dispatched|911|"
+    r"press conference|briefing|news conference|updated?)\b",
+    re.I,
+)
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    kind: Kind
-    fact: str
-    reason: str
-    score: float
-    highlight: tuple[int, int]
-    value: float | None = None
-    value_text: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """What a judge may know beyond the sentence."""
-
-    claim: Claim
-    year: int  # for dates written without a year
-    near_claim: bool = True  # the sentence or the one before names the claim (``about``)
-
-    @property
-    def min_groups(self) -> int:
-        """Away from the claim's terms only specific cues count: patterns of two groups or more."""
-        return 1 if self.near_claim else 2
-
-
-# ---- shared readings ----------------------------------------------------------------------
-
-
-def _negated_before(sentence: str, span: tuple[int, int], max_gap_tokens: int = 1) -> bool:
-    """A negation cue ends at most ``max_gap_tokens`` words before ``span``."""
-    for _start, end in cues.negation(sentence):
-        if end <= span[0] and len(_TOKEN.findall(sentence[end : span[0]])) <= max_gap_tokens:
-            return True
-    return False
-
-
-def _negated_near(sentence: str, span: tuple[int, int]) -> bool:
-    return _negated_before(sentence, span, max_gap_tokens=3)
-
-
-def _hedged(sentence: str) -> bool:
-    return bool(cues.hedge(sentence))
-
-
-def _score(base: float, sentence: str) -> float:
-    return round(base * (0.8 if _hedged(sentence) else 1.0), 3)
-
-
-# ---- quantity -----------------------------------------------------------------------------
-
-
-def judge_quantity(exp: Quantity, sentence: str, ctx: Context) -> Iterator[Verdict]:
-    figures = find_figures(sentence)
-    low, high = exp.interval
-    for figure in figures:
-        term = counts_term(sentence, figure, figures, exp.counts) if _countable(figure) else None
-        if term is None:
-            continue
-        if qualified_as_part(sentence, figure, exp.parts) or not _plausible(figure, exp.value):
-            continue
-        if figure.low <= high and figure.high >= low:
-            continue  # compatible: a restatement, not news
-        yield Verdict(
-            kind="contradiction",
-            fact=f"value:{figure.value:g}",
-            reason=reasons.reason(
-                sentence,
-                f"reports {reasons.figure_phrase(sentence, figure, term)}{{source}}; "
-                f"the baseline says {ctx.claim.short}",
-            ),
-            score=_score(0.9, sentence),
-            highlight=(figure.start, figure.end),
-            value=figure.value,
-            value_text=figure.text,
-        )
-
-
-def _plausible(figure: Figure, value: float) -> bool:
-    """A figure far from the claim's ("a hundred" against 2,500) counts a unit, not the whole."""
-    return value / PLAUSIBLE_RATIO <= figure.value <= value * PLAUSIBLE_RATIO
-
-
-def _countable(figure: Figure) -> bool:
-    return not figure.is_part and figure.unit is None and not figure.vague and figure.value > 0
-
-
-# ---- unquantified: any figure follows it up -----------------------------------------------
-
-
-def judge_unquantified(exp: Unquantified, sentence: str, ctx: Context) -> Iterator[Verdict]:
-    figures = find_figures(sentence)
-    for measure, terms in exp.measures:
-        for figure in figures:
-            term = counts_term(sentence, figure, figures, terms) if _countable(figure) else None
-            if term is None:
-                continue
-            phrase = reasons.figure_phrase(sentence, figure, term)
-            yield Verdict(
-                kind="follow_up",
-                fact=f"{measure}:{figure.value:g}",
-                reason=reasons.reason(
-                    sentence,
-                    f"reports {reasons.measured(phrase, measure)}{{source}}; "
-                    f"the baseline gave no figure for {ctx.claim.short}",
-                ),
-                score=_score(0.85, sentence),
-                highlight=(figure.start, figure.end),
-                value=figure.value,
-                value_text=figure.text,
-            )
-            break
-
-
-# ---- state: its changes follow it up ------------------------------------------------------
+# ---- state: its changes and effects follow it up ------------------------------------------
 
 
 def judge_state(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    if not ctx.close:  # a change belongs to what this or the last sentence named
+        away = Context(ctx.claim, ctx.year, near_claim=False, previous=ctx.previous)
+        yield from _contradicted(exp.contradicted_by, sentence, away)
+        yield from _followed_up(exp.followed_up_by, sentence, away)
+        return
     for change in exp.changes:
         found = _staged(change.terms, sentence)
         if found is None:
@@ -187,10 +102,11 @@ def judge_state(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
                 f"reports the {change.name} {stage} (“{sentence[span[0] : span[1]]}”){{source}}; "
                 f"the baseline says {exp.holds}",
             ),
-            score=_score({"completed": 0.85, "started": 0.8}.get(stage, 0.7), sentence),
+            score=score({"completed": 0.85, "started": 0.8}.get(stage, 0.7), sentence),
             highlight=span,
         )
     yield from _contradicted(exp.contradicted_by, sentence, ctx)
+    yield from _followed_up(exp.followed_up_by, sentence, ctx)
 
 
 def _staged(terms: PatternSet, sentence: str) -> tuple[tuple[int, int], str] | None:
@@ -200,10 +116,19 @@ def _staged(terms: PatternSet, sentence: str) -> tuple[tuple[int, int], str] | N
         if not pattern.matches(sentence):
             continue
         for span in pattern.group_spans(sentence, 0):
-            stage = None if _negated_near(sentence, span) else _stage(sentence, span)
+            stage = None if negated_near(sentence, span) else _stage(sentence, span)
             if stage is not None:
                 return span, stage
     return None
+
+
+_NOMINAL_BEFORE = re.compile(r"\b(?:the|its|their)\s+$", re.I)
+_NOMINAL_AFTER = re.compile(r"^\s+of\b", re.I)
+_PLANNED = re.compile(
+    r"\b(?:will|would|shall|to be|plans?|planned|expected|could|should|may|might|call(?:s|ed)? for|"
+    r"demand\w*|urg\w*)\b",
+    re.I,
+)
 
 
 def _stage(sentence: str, span: tuple[int, int]) -> str | None:
@@ -212,7 +137,18 @@ def _stage(sentence: str, span: tuple[int, int]) -> str | None:
         return stage
     if stage == "announced" and _CONCRETE.search(sentence) and not _CONDITION.search(sentence):
         return stage
+    if stage is None and _reported_as_done(sentence, span):
+        return "completed"
     return None
+
+
+def _reported_as_done(sentence: str, span: tuple[int, int]) -> bool:
+    """ "reports the end of the operation", "announced the lifting of the order": a change
+    named as a noun, with nothing putting it in the future."""
+    nominal = _NOMINAL_BEFORE.search(sentence[max(0, span[0] - 8) : span[0]]) and (
+        _NOMINAL_AFTER.match(sentence[span[1] : span[1] + 5])
+    )
+    return bool(nominal) and not _PLANNED.search(sentence)
 
 
 # ---- assertion: its denial or counter-facts contradict it ---------------------------------
@@ -223,7 +159,7 @@ def judge_assertion(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Ver
     yield from _followed_up(exp.followed_up_by, sentence, ctx)
     if not ctx.near_claim:
         return  # negation and doubt need the claim's own terms at hand
-    if exp.holds:
+    if exp.holds and ctx.names_claim:
         yield from _holds_negated(exp.holds, sentence, ctx)
     if exp.doubt_contradicts and not cues.denial(sentence):
         for span in cues.doubt(sentence):
@@ -234,24 +170,10 @@ def judge_assertion(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Ver
                     sentence,
                     f"casts doubt on {ctx.claim.short} (“{sentence[span[0] : span[1]]}”){{source}}",
                 ),
-                score=_score(0.75, sentence),
+                score=score(0.75, sentence),
                 highlight=span,
             )
             break
-
-
-def _phrase_verdict(
-    kind: Kind, fact: str, sentence: str, span: tuple[int, int], text: str, base: float
-) -> Verdict:
-    """A verdict decided by a phrase of the sentence, quoted in its reason and highlighted."""
-    quote = reasons.quoted(sentence, span)
-    return Verdict(
-        kind=kind,
-        fact=f"{fact}:{reasons.fact_text(quote)}",
-        reason=reasons.reason(sentence, text.replace("{quote}", quote)),
-        score=_score(base, sentence),
-        highlight=span,
-    )
 
 
 def _contradicted(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
@@ -259,10 +181,10 @@ def _contradicted(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator
     if hit is None or cues.denial(sentence):
         return  # a denial of someone else's accusation does not contradict the claim
     span = hit[1][0]
-    if _negated_near(sentence, span) or _IRREALIS_CLAUSE.search(sentence[: span[0]]):
+    if negated_in_clause(sentence, span) or _IRREALIS_CLAUSE.search(sentence[: span[0]]):
         return
     text = f"reports “{{quote}}”{{source}}, against {ctx.claim.short}"
-    yield _phrase_verdict("contradiction", "contra", sentence, span, text, 0.75)
+    yield phrase_verdict("contradiction", "contra", sentence, span, text, 0.75)
 
 
 def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
@@ -272,9 +194,9 @@ def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[V
     for pattern in holds.patterns:
         for span in pattern.group_spans(sentence, 0):
             disputed = any(end <= span[0] for _, end in denials)
-            if _negated_before(sentence, span) or disputed:
+            if negated_before(sentence, span) or disputed:
                 text = f"says the opposite of {ctx.claim.short} (“{{quote}}” negated){{source}}"
-                yield _phrase_verdict("contradiction", "negated", sentence, span, text, 0.7)
+                yield phrase_verdict("contradiction", "negated", sentence, span, text, 0.7)
                 return
 
 
@@ -283,16 +205,66 @@ def _followed_up(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[
     if hit is None:
         return
     span = hit[1][0]
-    if _negated_near(sentence, span) or _IRREALIS_NEAR.search(sentence[: span[0]]):
+    if _absent(sentence, span) or _IRREALIS_NEAR.search(sentence[: span[0]]):
         return  # "no trial", "called for an inquiry": a request or an absence is not news
     text = f"new facts on {ctx.claim.short}: “{{quote}}”{{source}}"
-    yield _phrase_verdict("follow_up", "follow", sentence, span, text, 0.7)
+    yield phrase_verdict("follow_up", "follow", sentence, span, text, 0.7)
 
 
-# ---- dates --------------------------------------------------------------------------------
+def _absent(sentence: str, span: tuple[int, int]) -> bool:
+    """ "No trial", "has not been charged": the follow-up word is negated. A failure is
+    news, not an absence ("failed to maintain the equipment")."""
+    return any(
+        end <= span[0]
+        and len(_TOKEN.findall(sentence[end : span[0]])) <= 3
+        and not sentence[start:end].lower().startswith("fail")
+        for start, end in cues.negation(sentence)
+    )
+
+
+# ---- absence: the thing ruled out, asserted, contradicts -----------------------------------
+
+
+def judge_absence(exp: Absence, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    """ "It was a deliberate attack" against "no evidence of terrorism"; "theories that it was
+    an attack spread online" reports the thing only to reject it: a follow-up."""
+    spans = [s for p in exp.things.patterns for s in p.group_spans(sentence, 0)]
+    if not spans or not _in_scope(exp, sentence, ctx):
+        return
+    rebuttal = exp.rebuttals.first(sentence)
+    if rebuttal is not None:
+        text = f"reports claims against {ctx.claim.short} in order to reject them: “{{quote}}”"
+        yield phrase_verdict("follow_up", "rebutted", sentence, rebuttal[1][0], text, 0.7)
+        return
+    asserted = [s for s in sorted(spans) if not _denied_or_negated(sentence, s)]
+    if not asserted or _IRREALIS_CLAUSE.search(sentence[: asserted[0][0]]) or _question(sentence):
+        return
+    text = f"says “{{quote}}”{{source}}, against {ctx.claim.short}"
+    yield phrase_verdict("contradiction", "asserted", sentence, asserted[0], text, 0.75)
+
+
+def _in_scope(exp: Absence, sentence: str, ctx: Context) -> bool:
+    """A claim narrowed to some people ("peaceful protesters are not persecuted") meets only
+    sentences naming them."""
+    return not exp.scope or exp.scope.matches(sentence)
+
+
+def _denied_or_negated(sentence: str, span: tuple[int, int]) -> bool:
+    if negated_in_clause(sentence, span) or negated_after(sentence, span):
+        return True
+    return any(end <= span[0] for _, end in cues.denial(sentence))
+
+
+def _question(sentence: str) -> bool:
+    return sentence.rstrip(" ”\"'»").endswith("?")
+
+
+# ---- dates and clock times ----------------------------------------------------------------
 
 
 def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    if exp.scope and not exp.scope.matches(sentence):
+        return  # "the withdrawal began on 13 January" dates no protest
     terms = exp.event or ctx.claim.about
     hit = terms.first(sentence)
     if hit is None:
@@ -315,7 +287,7 @@ def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
         or (exp.not_before is not None and nearest.date < exp.not_before)
         or (exp.not_after is not None and nearest.date > exp.not_after)
     )
-    if not wrong or _negated_near(sentence, event):
+    if not wrong or negated_near(sentence, event):
         return
     expected = exp.date or exp.not_before or exp.not_after
     yield Verdict(
@@ -326,15 +298,60 @@ def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
             f"dates {ctx.claim.short} to {nearest.text}{{source}}; "
             f"the baseline says {expected:%-d %B %Y}",
         ),
-        score=_score(0.7, sentence),
+        score=score(0.7, sentence),
         highlight=(nearest.start, nearest.end),
     )
+
+
+def judge_time(exp: TimeRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    """A clock time for the claim's event: off by ``tolerance`` minutes or more contradicts,
+    a finer minute that fits follows up; a precise time of the hour before the event belongs
+    to its timeline (a follow-up)."""
+    if exp.scope and not exp.scope.matches(sentence):
+        return
+    events = [s for p in exp.event.patterns for s in p.group_spans(sentence, 0)]
+    for time in find_times(sentence):
+        if _REPORTED_TIME.search(sentence[max(0, time.start - 40) : time.start]):
+            continue
+        near = [
+            e
+            for e in events
+            if _token_distance(sentence, e, (time.start, time.end)) <= MAX_TIME_GAP
+        ]
+        kind = _time_kind(exp, time, bool(near))
+        if kind is None:
+            continue
+        said = f"{exp.minutes // 60}:{exp.minutes % 60:02d}"
+        relation = "against" if kind == "contradiction" else "a finer account of"
+        yield Verdict(
+            kind=kind,
+            fact=f"time:{time.minutes:g}",
+            reason=reasons.reason(
+                sentence,
+                f"gives {time.text}{{source}}, {relation} {ctx.claim.short} (about {said})",
+            ),
+            score=score(0.8 if kind == "contradiction" else 0.75, sentence),
+            highlight=(time.start, time.end),
+        )
+        return
+
+
+def _time_kind(exp: TimeRule, time: ClockTime, at_event: bool) -> Kind | None:
+    low, high = exp.minutes - exp.tolerance, exp.minutes + exp.tolerance
+    if at_event:
+        if time.high <= low or time.low >= high:
+            return "contradiction"
+        return "follow_up" if time.precise and time.minutes != exp.minutes else None
+    before = exp.minutes - TIMELINE_MINUTES <= time.minutes < exp.minutes
+    return "follow_up" if time.precise and before else None
 
 
 # A clause opener between an event and a date: the date belongs to another event ("erupted
 # after the price doubled on 1 January", "вспыхнули после того, как с 1 января цена выросла").
 _OTHER_CLAUSE = re.compile(
-    r"\b(?:after|because|when)\b|(?<!\w)(?:после того,?\s+как|потому что|так как|когда)(?!\w)", re.I
+    r"\b(?:after|because|when|before|prior to|ahead of)\b"
+    r"|(?<!\w)(?:после того,?\s+как|потому что|так как|когда|задолго до|до начала|после|перед)(?!\w)",
+    re.I,
 )
 
 
@@ -351,7 +368,9 @@ JUDGES: dict[type, Callable[..., Iterator[Verdict]]] = {
     Unquantified: judge_unquantified,
     State: judge_state,
     Assertion: judge_assertion,
+    Absence: judge_absence,
     DateRule: judge_date,
+    TimeRule: judge_time,
 }
 
 

@@ -1,0 +1,179 @@
+"""Is a sentence about the story's event, or about another one told with the same words?
+
+Coverage recalls similar events: another ship that hit another bridge, an earlier year, a
+neighbouring country. A sentence is *grounded* in the story when it names one of the
+baseline's entities; it is about a *rival* when it names another thing of a kind the story
+has (another vessel, bridge, road: "the Ever Forward", "the Brooklyn Bridge") or is set in an
+earlier year only. A sentence that names neither refers back ("the ship", "it") to the last
+one that did in its paragraph, or else to what the article's headline and opening are about.
+A sentence that names both goes with the name nearer the words that decided a verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from claimwatch.claims import Baseline
+from claimwatch.matching.dates import about_an_earlier_year
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """A word list written as one string (keeps the long vocabularies readable)."""
+    return tuple(text.split())
+
+
+# Nouns that name a thing of each kind: "the container ship X", "the X Bridge".
+_KIND_NOUNS: dict[str, tuple[str, ...]] = {
+    "vessel": (
+        "ship",
+        "vessel",
+        "freighter",
+        "tanker",
+        "barge",
+        "tugboat",
+        "container ship",
+        "containership",
+        "cargo ship",
+        "bulk carrier",
+        "boat",
+        "ferry",
+        "cruise ship",
+        "yacht",
+        "navy ship",
+        "warship",
+        "training ship",
+        "trawler",
+        "carrier",
+        "судно",
+        "сухогруз",
+        "танкер",
+        "контейнеровоз",
+    ),
+    "bridge": ("bridge", "causeway", "skyway", "viaduct", "overpass", "span", "мост"),
+    "road": ("interstate", "highway", "freeway", "motorway", "expressway", "turnpike", "parkway"),
+    "aircraft": ("flight", "airliner", "jet", "plane", "helicopter", "рейс", "самолет", "самолёт"),
+    "train": ("train", "freight train", "locomotive", "поезд"),
+    "building": ("building", "tower", "hotel", "mall", "stadium", "factory", "plant", "здание"),
+}
+_VESSEL_PREFIX = r"(?:MV|M/V|MS|MT|SS|HMS|USS|RMS)"
+_NAME = r"(?:[A-ZÀ-ÖØ-ÞА-ЯЁ][\w’'.-]*(?:\s+(?:of\s+|de\s+|la\s+)?[A-ZÀ-ÖØ-ÞА-ЯЁ][\w’'.-]*){0,3})"
+
+
+def _after_noun(nouns: Sequence[str]) -> re.Pattern[str]:
+    """ "the container ship Ever Forward", "MV Summit Venture"."""
+    joined = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
+    return re.compile(rf"(?:\b(?:{joined})\s+(?:the\s+)?|\b{_VESSEL_PREFIX}\s+)(?P<name>{_NAME})")
+
+
+def _before_noun(nouns: Sequence[str]) -> re.Pattern[str]:
+    """ "the Brooklyn Bridge", "Pelican Island Causeway", "Interstate 95" (a number names too)."""
+    joined = "|".join(re.escape(n.title()) for n in sorted(nouns, key=len, reverse=True))
+    return re.compile(rf"(?P<name>{_NAME})\s+(?:{joined})\b")
+
+
+# Capitalised words that open a phrase without naming a thing ("The ship", "Mexican navy").
+_NOT_A_NAME = frozenset(
+    _words(
+        "The A An This That Its His Her Their Our Another Other Same Each Every One Two Three "
+        "Container Cargo Navy Mexican Chinese Indian American British Russian Federal State "
+        "City New Old Former Collapsed Damaged Broken Largest Second First Tuesday Monday "
+        "Wednesday Thursday Friday Saturday Sunday"
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    story: bool  # one of the baseline's entities (False: a rival of the same kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Grounding:
+    """Per sentence: the mentions it holds and the focus it inherits when it holds none."""
+
+    mentions: tuple[Mention, ...]
+    inherited: bool | None  # story (True), rival (False) or unknown (None)
+
+    def grounded(self, span: tuple[int, int] | None = None) -> bool:
+        """Is the sentence (or the words at ``span``) about the story?"""
+        if not self.mentions:
+            return self.inherited is not False
+        kinds = {m.story for m in self.mentions}
+        if len(kinds) == 1 or span is None:
+            return next(iter(kinds)) if len(kinds) == 1 else self.inherited is not False
+        nearest = min(self.mentions, key=lambda m: _gap(m, span))
+        return nearest.story
+
+
+def _gap(mention: Mention, span: tuple[int, int]) -> int:
+    if mention.end <= span[0]:
+        return span[0] - mention.end
+    if span[1] <= mention.start:
+        return mention.start - span[1]
+    return 0
+
+
+def mentions(sentence: str, baseline: Baseline) -> list[Mention]:
+    """The story's entities and the rival names of the same kinds, in order."""
+    found: list[Mention] = []
+    for entity in baseline.entities:
+        for pattern in entity.names.patterns:
+            found.extend(Mention(a, b, True) for a, b in pattern.group_spans(sentence, 0))
+    kinds = {e.kind for e in baseline.entities}
+    for kind in kinds & _KIND_NOUNS.keys():
+        found.extend(_rivals(sentence, kind, found))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _rivals(sentence: str, kind: str, own: list[Mention]) -> list[Mention]:
+    nouns = _KIND_NOUNS[kind]
+    rivals = []
+    for regex in (_after_noun(nouns), _before_noun(nouns)):
+        for m in regex.finditer(sentence):
+            name = m.group("name")
+            start, end = m.start("name"), m.end("name")
+            if name.split()[0] in _NOT_A_NAME or any(o.start < end and start < o.end for o in own):
+                continue
+            rivals.append(Mention(start, end, False))
+    return rivals
+
+
+def ground(
+    units: Sequence[tuple[str, int]], baseline: Baseline, story_year: int
+) -> list[Grounding]:
+    """The grounding of each (sentence, paragraph) in order; the title is paragraph -1."""
+    if not baseline.entities:
+        return [Grounding((), None) for _ in units]
+    found = [mentions(text, baseline) for text, _ in units]
+    past = [about_an_earlier_year(text, story_year) for text, _ in units]
+    article = _article_focus(units, found)
+    out, focus, paragraph = [], article, None
+    for (_, number), own, earlier in zip(units, found, past, strict=True):
+        if number != paragraph:
+            focus, paragraph = article, number
+        inherited = focus
+        out.append(Grounding(tuple(own), False if earlier and not own else inherited))
+        focus = _next_focus(own, earlier, focus)
+    return out
+
+
+def _next_focus(own: list[Mention], earlier: bool, focus: bool | None) -> bool | None:
+    if own:
+        kinds = {m.story for m in own}
+        return next(iter(kinds)) if len(kinds) == 1 else own[0].story
+    return False if earlier else focus
+
+
+def _article_focus(units: Sequence[tuple[str, int]], found: list[list[Mention]]) -> bool | None:
+    """What the headline and the opening paragraph name first."""
+    opening = {units[0][1], units[0][1] + 1} if units else set()
+    for (_, number), own in zip(units, found, strict=True):
+        if number not in opening and number != -1:
+            break
+        if own:
+            return own[0].story
+    return None
