@@ -1,232 +1,326 @@
-"""A candidate sentence -> a draft claim: terms, typed expectations and what to review.
+"""A sentence's frame hits -> a draft claim: statement, frames, facts, the story's own words.
 
-The types follow what the sentence offers: a figure becomes a ``quantity``, a date a ``date``,
-a state word a ``state`` whose changes are followed up, a countable matter without a figure an
-``unquantified`` claim, and a promise, a denial or an action an ``assertion``. Every draft
-expectation is valid as written; the review notes say where it is only a guess.
+A claim's own words (``about``) are the concepts of its claim, not the sentence's bag of
+words: for a count, who is counted ("worker*"); for a measure, what is measured (the named
+vessel, "ship"); for a state or an event, the named things it concerns ("Interstate 695",
+"Port of Baltimore") and the nouns that carry it ("vessel traffic"); a time claim takes none
+(its event is the frame's). Claims that say the same thing twice (the same frames, figure and
+named things) are drafted once, from the sentence that says it most fully.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from claimwatch.draft.candidates import Candidate
-from claimwatch.draft.keywords import alternatives, content_terms, is_content, stem, tokens
-from claimwatch.matching.cues import negation
-from claimwatch.matching.figures import Figure
+from claimwatch.draft.framing import Hit
+from claimwatch.draft.keywords import REPORTING, is_content, stem, tokens
+from claimwatch.matching.sentences import Sentence
+from claimwatch.terms import PatternSet
+from claimwatch.units import UNITS
 
-Expect = dict[str, Any]
+MAX_FRAMES = 3
 
-_APPROX = {
-    "exact": "exact",
-    "about": "about",
-    "nearly": "about",
-    "range": "about",
-    "at_least": "at_least",
-    "more_than": "at_least",
-    "at_most": "at_most",
-    "less_than": "at_most",
-}
-# How a state usually changes, by the word that names it.
-_LIFTING = "lift*|end|ended|ends|ending|cancel*|revok*|expir*|restor*"
-_EXTENSION = "extend*|prolong*"
-_LEAVING = "leav*|left|withdraw*|withdrew|depart*|pull* out|end|ended"
-_CONTINUING = "end|ended|ends|ending|complet*|conclud*|finish*|over|halt*"
-_CLAUSE_END = re.compile(r"[,;:.!?”»]|\s(?:and|but|while|или|и|но)\s")
+
+def _words(text: str) -> tuple[str, ...]:
+    """A word list written as one string (keeps the long vocabularies readable)."""
+    return tuple(text.split())
+
+
+MAX_ABOUT = 6
+_GENERIC = frozenset(
+    _words(
+        "official officials authority authorities people person statement report reports news "
+        "time times day days week weeks morning night year years way thing things part side "
+        "country countries government governments number today tuesday wednesday thursday "
+        "friday saturday sunday monday ambassador diplomat president governor mayor secretary "
+        "spokesman spokeswoman press conference interview"
+    )
+)
 _ATTRIBUTION = re.compile(
-    r"^(?:according to [^,]{1,60},\s*|[^,]{1,60}\b(?:said|says|noted|added|stressed) that\s+)",
-    re.IGNORECASE,
+    r"^(?:according to [^,]{1,80},\s*|[^,“\"]{1,80}?\b(?:said|says|told [^,]{1,40}|noted|added|"
+    r"stressed|reiterated|asserted) that\s+)",
+    re.I,
 )
 _TAIL = re.compile(
-    r"[,”\"']+\s*(?:[^,]{1,40}\s)?(?:said|says|noted|added|remarked|stressed|"
-    r"asserted|reiterated|concluded|emphasized|told [^,]{1,30})[^,]*$",
-    re.IGNORECASE,
+    r"[,”\"']+\s*(?:[^,]{1,50}\s)?(?:said|says|noted|added|remarked|stressed|asserted|"
+    r"reiterated|concluded|emphasized|emphasised|told [^,]{1,40})[^,]*$",
+    re.I,
 )
-_REFLOATING = "free*|refloat*|reopen*|resum*|clear*|unblock*|restor*"
+MAX_STATEMENT = 220
+_VERBS = frozenset(
+    _words(
+        "made make makes said says told hits hit struck called calls allowed allow allows gave "
+        "give took take takes came come comes went goes held hold holds brought bring kept keep "
+        "left leave leaves became become becomes showed show shows saw seen found find means "
+        "include includes remain remains seems appear appears offer offers announce indicate "
+        "indicates believe believes occur occurs"
+    )
+)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class DraftClaim:
-    """One candidate claim as it will be written, with the notes for the reviewer."""
+    """One claim as it will be written, with the notes for the reviewer."""
 
     id: str
     statement: str
-    short: str
+    frames: tuple[str, ...]
+    facts: dict[str, Any]
     about: tuple[str, ...]
-    expect: tuple[Expect, ...]
     position: str
-    kinds: tuple[str, ...]
-    reviews: tuple[str, ...]
+    sentence: Sentence
+    rank: float
+    reviews: tuple[str, ...] = ()
+    names: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return self.frames
 
 
-def draft_claim(candidate: Candidate, subject: list[str], number: int) -> DraftClaim:
-    terms = _about_terms(candidate.text, subject)
-    expect = [*_quantities(candidate), *_dates(candidate), *_states(candidate)]
-    expect.extend(_counts(candidate))
-    if not candidate.figures:
-        expect.extend(_assertions(candidate, terms))
-    if not expect:  # a figure-free sentence whose only signal was weak: assert its terms
-        expect.append({"type": "assertion", "holds": alternatives(terms[:3])})
-    sentence = candidate.sentence
+def draft_claims(
+    sentence: Sentence, index: int, hits: Sequence[Hit], names: PatternSet
+) -> list[DraftClaim]:
+    """The claims of one sentence: one per figure, else one for its leading frame; a time
+    or date joins the first (it says when that claim's event happened). Other frames of the
+    sentence are left out: a claim is one thing to watch, not the sentence's every word."""
+    figures = [h for h in hits if h.figure and (h.value is not None or not h.cued)]
+    figures = [h for h in figures if h.value is not None] or (figures if len(hits) == 1 else [])
+    times = [h for h in hits if h.frame.type == "time"]
+    others = [h for h in hits if not h.figure and h.frame.type != "time"]
+    groups = [[f] for f in figures] or [others[:1]]
+    groups[0].extend(times[:1])
+    return [_claim(sentence, index, group, names) for group in groups if group]
+
+
+def _claim(sentence: Sentence, index: int, hits: list[Hit], names: PatternSet) -> DraftClaim:
+    named = _named(sentence.text, names)
+    facts: dict[str, Any] = {}
+    for hit in hits:
+        if hit.frame.choice_key and hit.choices:
+            facts[hit.frame.choice_key] = hit.choices[0] if len(hit.choices) == 1 else hit.choices
+        for key in ("value", "unit", "approx", "time", "date"):
+            value = getattr(hit, key)
+            if value is not None and key not in facts:
+                facts[key] = value
+        if hit.counts:
+            facts["counts"] = "|".join(hit.counts)
+    if "value" in facts and facts.get("approx") is None:
+        facts["approx"] = "about"
+    frames = tuple(h.frame.id for h in hits)
+    about = _about(sentence.text, hits, named)
     return DraftClaim(
-        id=_claim_id(number, terms),
-        statement=" ".join(sentence.text.split()),
-        short=_short(candidate.text),
-        about=(alternatives(terms),),
-        expect=tuple(expect),
-        position=f"sentence {candidate.index}, characters {sentence.start}-{sentence.end}",
-        kinds=candidate.kinds,
-        reviews=_reviews(candidate),
+        id=_claim_id(hits, facts, about),
+        statement=_statement(sentence.text),
+        frames=frames,
+        facts=facts,
+        about=about,
+        position=f"sentence {index}, characters {_words_span(sentence)}",
+        sentence=sentence,
+        rank=_rank(hits, named),
+        reviews=_reviews(hits),
+        names=frozenset(n.lower() for n in named),
     )
 
 
-def _about_terms(sentence: str, subject: list[str]) -> list[str]:
-    """The sentence's own words; names of the whole story (the subject) only as a last resort."""
-    common = {s.lower() for s in subject}
-    terms = []
-    for term in content_terms(sentence, limit=10):
-        parts = term.split()
-        if term.lower() in common:
+def _words_span(sentence: Sentence) -> str:
+    """Where the sentence's words begin and end in the article (quotes and the closing
+    punctuation left out), so that a position names this sentence and no neighbour."""
+    text = sentence.text
+    lead = len(text) - len(re.sub(r"^\W+", "", text))
+    tail = len(text) - len(re.sub(r"\W+$", "", text))
+    return f"{sentence.start + lead}-{sentence.end - tail}"
+
+
+def _named(sentence: str, names: PatternSet) -> list[str]:
+    """The story's names in the sentence; a name inside a longer one ("Almaty" in "Almaty
+    International Airport") is that one."""
+    spans = sorted(
+        {s for p in names.patterns for s in p.group_spans(sentence, 0)},
+        key=lambda s: (s[0], -s[1]),
+    )
+    kept: list[tuple[int, int]] = []
+    for start, end in spans:
+        if not any(a <= start and end <= b for a, b in kept):
+            kept.append((start, end))
+    return list(dict.fromkeys(sentence[a:b] for a, b in kept))
+
+
+def _about(sentence: str, hits: list[Hit], named: list[str]) -> tuple[str, ...]:
+    """See the module docstring: who or what the claim concerns, in the story's words."""
+    types = {h.frame.type for h in hits}
+    if types == {"time"}:
+        return ()
+    if "count" in types:
+        members = [m for h in hits for m in h.members]
+        return tuple(dict.fromkeys(members))[:MAX_ABOUT]
+    if types & {"absence"} and not types - {"absence", "time"}:
+        return tuple(_subject(sentence, hits) or _object(sentence, hits))
+    words = [*named, *_heads(named), *_nouns(sentence, hits, named)]
+    if "measure" in types:
+        head = _nouns(sentence[: hits[0].span[0]], hits, named)[-2:]
+        words = [*named, *head, *_nouns(sentence[hits[0].span[1] :], hits, named)[:2]]
+    return tuple(dict.fromkeys(words))[:MAX_ABOUT]
+
+
+_HEAD_NOUNS = frozenset(
+    _words(
+        "airport bridge port harbor harbour tunnel station plant hospital school tower hotel "
+        "mall stadium dam canal highway interstate road railway line"
+    )
+)
+
+
+def _heads(named: Sequence[str]) -> list[str]:
+    """ "Almaty International Airport" -> "airport": coverage names the thing by its noun."""
+    found = []
+    for name in named:
+        for word in name.split():
+            if word.lower() in _HEAD_NOUNS:
+                found.append(word.lower())
+    return found
+
+
+def _nouns(text: str, hits: list[Hit], named: Sequence[str] = ()) -> list[str]:
+    """Nouns that carry the claim, near the words that decided its frame, as stems: not the
+    frame's own words, not verbs ("allowed", "working"), units or names (the story's
+    entities stand for those)."""
+    span = hits[0].span if hits else (0, 0)
+    decided = {w.lower() for h in hits for w in _span_words(text, h.span)}
+    named_words = {w.lower() for w in re.findall(r"\w+", " ".join(named))}
+    found: list[tuple[int, str]] = []
+    for word in tokens(text):
+        low = word.lower
+        if not is_content(word) or low in _GENERIC or low in REPORTING or low in decided:
             continue
-        terms.append(term)
-        if len(parts) >= 3:  # "Almaty International Airport": also "Airport"
-            terms.append(parts[-1])
-    return (terms or content_terms(sentence) or [stem(w.text) for w in tokens(sentence)])[:6]
+        if len(low) < 4 or _verb_like(low) or low in UNITS or low in named_words:
+            continue
+        distance = span[0] - word.end if word.end <= span[0] else word.start - span[1]
+        found.append((max(distance, 0), stem(word.text)))
+    return [w for _, w in sorted(found)[:3]]
 
 
-def _quantities(candidate: Candidate) -> list[Expect]:
-    return [_quantity(candidate.text, f) for f in candidate.figures[:2]]
+def _verb_like(word: str) -> bool:
+    return word.endswith(("ed", "ing")) or word in _VERBS
 
 
-def _quantity(sentence: str, figure: Figure) -> Expect:
-    approx = _APPROX[figure.approx]
-    value = figure.value if figure.value > 0 else max(figure.high, 1.0)
-    return {
-        "type": "quantity",
-        "value": int(value) if value == int(value) else value,
-        "approx": approx,
-        "tolerance": 0.05 if approx == "about" else 0.0,
-        "counts": [alternatives(_counted(sentence, figure))],
-    }
+def _span_words(text: str, span: tuple[int, int]) -> list[str]:
+    return re.findall(r"\w+", text[span[0] : span[1]]) if span[1] <= len(text) else []
 
 
-def _counted(sentence: str, figure: Figure) -> list[str]:
-    """The words right after the figure ("2,500 people"), else the nearest content words."""
-    after = [w for w in tokens(sentence[figure.end :]) if is_content(w)][:2]
-    before = [w for w in tokens(sentence[: figure.start]) if is_content(w)][-2:]
-    words = after or before
-    return [stem(w.text) for w in words] or [figure.unit or "people"]
-
-
-def _dates(candidate: Candidate) -> list[Expect]:
-    expect = []
-    for mention in candidate.dates[:1]:
-        rule: Expect = {"type": "date", "date": mention.date}
-        event = _event_terms(candidate)
-        if event:
-            rule = {"type": "date", "event": event, "date": mention.date}
-        expect.append(rule)
-    return expect
-
-
-def _event_terms(candidate: Candidate) -> str:
-    words = [*candidate.actions, *([candidate.state] if candidate.state else [])]
-    return alternatives(stem(w) for w in words)
-
-
-def _states(candidate: Candidate) -> list[Expect]:
-    word = candidate.state
-    if word is None:
+def _object(sentence: str, hits: list[Hit]) -> list[str]:
+    """What a ruled-out thing concerns, named after it: "no changes in the economic policy
+    and investment climate" -> economic policy, investment climate."""
+    tail = sentence[hits[0].span[1] :]
+    match = re.match(r"\s+(?:in|of|to|for|on)\s+(?:the\s+|its\s+|their\s+)?([^,;.]{3,80})", tail)
+    if match is None:
         return []
-    low = word.lower()
-    changes: list[dict[str, str]]
-    if low.startswith(("temporar", "remain", "времен")):
-        changes = [{"name": "ending", "terms": _LEAVING + "|" + _LIFTING.split("|", 1)[0]}]
-    elif low.startswith(("continu", "продолжа")):
-        changes = [{"name": "ending", "terms": _CONTINUING}]
-    elif low.startswith(("aground", "stuck", "blocked", "blockage", "closed", "closure", "shut")):
-        changes = [{"name": "reopening", "terms": _REFLOATING}]
-    else:
-        changes = [
-            {"name": "lifting", "terms": _LIFTING},
-            {"name": "extension", "terms": _EXTENSION},
-        ]
-    return [{"type": "state", "holds": _short(candidate.text, 90), "changes": changes}]
+    phrases = re.split(r"\s+(?:and|or)\s+", match.group(1))[:2]
+    found = []
+    for phrase in phrases:
+        content = [w for w in tokens(phrase) if is_content(w)][:2]
+        if content:
+            found.append(" ".join(w.lower for w in content))
+    return found
 
 
-def _counts(candidate: Candidate) -> list[Expect]:
-    if candidate.count is None:
+def _subject(sentence: str, hits: list[Hit]) -> list[str]:
+    """Whom a ruled-out thing concerns, when a people noun stands before the negation:
+    "peaceful protesters are not subjected to any persecution"."""
+    head = sentence[: hits[0].span[0]]
+    match = re.search(
+        r"((?:[a-z]+\s+)?(?:protesters|demonstrators|residents|civilians|workers|journalists|"
+        r"activists|passengers|detainees|children|people|employees|patients|students))\s+"
+        r"(?:are|were|was|is|have|has|will)\b[^,;]*$",
+        head,
+        re.I,
+    )
+    if match is None:
         return []
-    name = re.sub(r"[^a-z0-9]+", "_", stem(candidate.count).rstrip("*")).strip("_") or "count"
-    return [{"type": "unquantified", "measures": {name: stem(candidate.count)}}]
+    return [
+        w.text.lower() if i == 0 else stem(w.text) for i, w in enumerate(tokens(match.group(1)))
+    ]
 
 
-def _assertions(candidate: Candidate, terms: list[str]) -> list[Expect]:
-    rule: Expect = {"type": "assertion"}
-    if candidate.promise:
-        verb = stem(candidate.promise)
-        rule["holds"] = verb
-        rule["contradicted_by"] = [f"not be {verb}|will not {verb}|won't {verb}"]
-    elif candidate.actions:
-        rule["holds"] = alternatives(stem(a) for a in candidate.actions)
-    if candidate.denial:
-        denied = _denied_terms(candidate.text)
-        if denied:
-            rule["contradicted_by"] = [*rule.get("contradicted_by", []), alternatives(denied)]
-    if len(rule) == 1 and (candidate.state or candidate.count or candidate.dates):
-        return []  # typed already; an assertion would only repeat the terms
-    if len(rule) == 1:
-        rule["holds"] = alternatives(terms[:3])
-    return [rule]
+def _statement(sentence: str) -> str:
+    """The sentence without its speech tags and quotation marks, as the claim's statement."""
+    text = " ".join(sentence.split()).strip("“”\"'‘’ ")
+    text = _TAIL.sub("", _ATTRIBUTION.sub("", text)).strip("“”\"'‘’ ,").rstrip("….")
+    text = text[:1].upper() + text[1:]
+    if len(text) > MAX_STATEMENT:
+        text = text[:MAX_STATEMENT].rsplit(" ", 1)[0] + " ..."
+    return text + ("" if text.endswith((".", "...")) else ".")
 
 
-def _denied_terms(sentence: str) -> list[str]:
-    """Content words after the first negation: coverage asserting them contradicts."""
-    spans = negation(sentence)
-    if not spans:
-        return []
-    clause = _CLAUSE_END.split(sentence[spans[0][1] :], maxsplit=1)[0]
-    words = [w for w in tokens(clause) if is_content(w) and len(w.lower) > 3]
-    chosen = words[:1] + words[-1:] if len(words) > 1 else words
-    return [stem(w.text) for w in chosen]
+def _claim_id(hits: list[Hit], facts: dict[str, Any], about: Iterable[str]) -> str:
+    parts: list[str] = []
+    first = hits[0]
+    choice = facts.get(first.frame.choice_key or "", "")
+    parts.append(str(choice[0] if isinstance(choice, list) else choice) or first.frame.id)
+    if "value" in facts:
+        value = facts["value"]
+        parts.append(f"{value:g}" if isinstance(value, float) else str(value))
+        if "unit" in facts:
+            parts.append(str(facts["unit"]))
+    elif "time" in facts:
+        parts.append(str(facts["time"]).replace(":", ""))
+    words = [re.sub(r"[^a-z0-9]+", "-", a.lower().rstrip("*")).strip("-") for a in about]
+    parts.extend(w for w in words[:2] if w)
+    slug = re.sub(r"-+", "-", "-".join(parts)).strip("-")[:48].strip("-")
+    return slug or first.frame.id
 
 
-def _claim_id(number: int, terms: list[str]) -> str:
-    words = []
-    for term in terms:
-        word = re.sub(r"[^a-z0-9]+", "-", term.lower().rstrip("*")).strip("-")
-        if word and word not in words:
-            words.append(word)
-    slug = "-".join(words[:3])[:40].strip("-")
-    return f"c{number:02d}-{slug}" if slug else f"c{number:02d}"
+def _rank(hits: list[Hit], named: list[str]) -> float:
+    """How check-worthy: figures and times first, then rulings-out, states and the rest."""
+    weight = {"count": 3.0, "measure": 3.0, "time": 2.5, "absence": 2.0, "state": 2.0}
+    score = sum(weight.get(h.frame.type, 1.5) for h in hits)
+    return score + min(1.5, 0.5 * len(named))
 
 
-def _short(sentence: str, limit: int = 70) -> str:
-    """The sentence without its speech tags ("According to X,", "he added"), cut to a limit."""
-    text = " ".join(sentence.strip("“”\"' ").split())
-    text = _TAIL.sub("", _ATTRIBUTION.sub("", text)).strip("“”\"' ,")
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + " ..."
+def _reviews(hits: list[Hit]) -> tuple[str, ...]:
+    notes = ["check the statement; keep `about` to the story's own words for this claim"]
+    for hit in hits:
+        if hit.frame.type == "count" and hit.counts:
+            notes.append("the figure counts the words in `counts`: check them")
+        elif hit.frame.type in ("count", "measure"):
+            notes.append(f"check the figure's {hit.frame.choice_key or 'unit'} and `approx`")
+        if hit.frame.type == "time":
+            notes.append("is the time or date the event's?")
+    return tuple(dict.fromkeys(notes))
 
 
-def _reviews(candidate: Candidate) -> tuple[str, ...]:
-    notes = ["rewrite the statement in your own words; narrow `about` to what coverage says"]
-    if len(candidate.figures) > 1:
-        notes.append("which figure is the claim? keep one quantity, check what it counts")
-    elif candidate.figures:
-        notes.append("check what the figure counts (counts) and its tolerance")
-    if candidate.dates:
-        notes.append("is the date the event's? set event to the words that name the event")
-    if candidate.promise:
-        notes.append(f"a promise ({candidate.promise}): add what keeping it looks like")
-    if candidate.state:
-        notes.append(f"a state ({candidate.state}): check the change terms and what ends it")
-    if candidate.scope:
-        notes.append("a limit (only, limited): add what coverage would report beyond it")
-    if candidate.denial:
-        notes.append("a denial: contradicted_by lists what coverage would assert instead")
-    notes.append("add aliases and other languages to the terms")
-    return tuple(notes)
+_LOOSE_FACTS = ("approx", "time", "date", "event")
+
+
+def _tallies(a: DraftClaim, b: DraftClaim) -> bool:
+    if "value" in a.facts or "value" in b.facts or "fate" not in a.facts or "fate" not in b.facts:
+        return False
+    fates_a, fates_b = _as_set(a.facts["fate"]), _as_set(b.facts["fate"])
+    return bool(fates_a & fates_b)
+
+
+def _as_set(value: Any) -> set[str]:
+    return set(value) if isinstance(value, list) else {str(value)}
+
+
+def same_claim(a: DraftClaim, b: DraftClaim) -> bool:
+    """Two sentences saying one thing: the same frames (a date aside) and facts, about the
+    same things (or both about nothing in particular)."""
+    frames_a, frames_b = set(a.frames) - {"time"}, set(b.frames) - {"time"}
+    if frames_a != frames_b or not frames_a:
+        return False
+    facts_a = {k: v for k, v in a.facts.items() if k not in _LOOSE_FACTS}
+    facts_b = {k: v for k, v in b.facts.items() if k not in _LOOSE_FACTS}
+    if _tallies(a, b):
+        return True  # "casualties" and "the victims": one toll without a figure
+    if facts_a != facts_b:
+        return False
+    if a.names & b.names:
+        return True
+    about_a, about_b = {x.lower() for x in a.about}, {x.lower() for x in b.about}
+    if a.names and b.names:
+        return False  # named things, and not the same ones: two claims
+    return about_a == about_b or bool(about_a & about_b)

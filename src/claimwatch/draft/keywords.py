@@ -26,7 +26,8 @@ STOPWORDS = _words(
     "much many such other another same own is are was were be been being am has have had "
     "having do does did doing will would shall should can could may might must one two "
     "if because while although though whether due according upon against among between "
-    "mr mrs ms up down out off again further once well so-called currently "
+    "mr mrs ms up down out off again further once well so-called currently throughout "
+    "including despite regarding amid around toward towards across behind beside "
     "и в во на с со к по за из от до для о об а но что как это этот эта эти он она они "
     "мы вы его ее их не ни же ли бы был была были было будет будут быть также уже"
 )

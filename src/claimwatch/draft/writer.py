@@ -1,4 +1,4 @@
-"""Draft records -> baseline YAML, with the comments that tell the user what to review.
+"""Draft records -> baseline YAML, with the comments that tell the user what to check.
 
 PyYAML cannot write comments, so the file is written line by line. Every string is written
 as a JSON string, which YAML reads as a double-quoted scalar: no quoting surprises from
@@ -15,10 +15,12 @@ from typing import Any
 
 from claimwatch.draft.claims import DraftClaim
 
+_FACT_ORDER = ("value", "unit", "approx", "time", "date", "counts")
+
 
 @dataclass(frozen=True, slots=True)
 class Header:
-    """What the baseline says about its source article."""
+    """What the baseline says about its source article, and the story's own names."""
 
     id: str
     title: str
@@ -26,7 +28,7 @@ class Header:
     url: str | None
     date: dt.date | None
     languages: tuple[str, ...]
-    subject: tuple[str, ...]
+    entities: dict[str, list[str]]
 
 
 def render(header: Header, claims: list[DraftClaim]) -> str:
@@ -37,75 +39,60 @@ def render(header: Header, claims: list[DraftClaim]) -> str:
 
 
 def _header(h: Header) -> Iterator[str]:
-    yield "# DRAFT baseline written by `claimwatch baseline draft`: candidate claims, the most"
-    yield "# check-worthy first. Review every claim (the `# review:` notes), delete the ones you"
-    yield "# do not want to watch, then run `claimwatch check`. See README 'Writing a baseline'."
+    yield "# DRAFT baseline written by `claimwatch baseline draft`. It works as written; check"
+    yield "# each claim (the `# check:` notes), delete those not worth watching, add aliases to"
+    yield "# the entities, then run `claimwatch check`. See README 'Writing a baseline'."
     yield f"id: {h.id}"
     yield f"title: {_scalar(h.title)}"
     yield "source:"
-    yield f"  outlet: {_scalar(h.outlet)}  # review: the outlet's name"
+    yield f"  outlet: {_scalar(h.outlet)}  # check: the outlet's name"
     if h.url:
         yield f"  url: {_scalar(h.url)}"
     if h.date:
         yield f"  date: {h.date.isoformat()}"
         yield f"since: {h.date.isoformat()}  # coverage published before this is ignored"
     else:
-        yield "  # review: add the article's date (and `since:`); none was found in its text"
+        yield "  # check: add the article's date (and `since:`); none was found in its text"
     yield f"languages: [{', '.join(h.languages)}]"
     yield ""
-    yield "subject:"
-    yield "  # review: the names an article must mention to be read; add aliases and spellings"
-    yield "  terms:"
-    yield f"    - {_scalar('|'.join(h.subject))}"
+    yield "# the story's own names: an article must name one to be read"
+    yield "entities:"
+    entities = h.entities or {"other": ["CHECK: name the story's places and actors"]}
+    for kind, names in entities.items():
+        yield f"  {kind}: {_scalar('|'.join(names))}"
 
 
 def _claim(c: DraftClaim) -> Iterator[str]:
     yield ""
-    yield f"  # {c.position}; signals: {', '.join(c.kinds)}"
+    yield f"  # {c.position}; frames: {', '.join(c.frames)}"
     for note in c.reviews:
-        yield f"  # review: {note}"
+        yield f"  # check: {note}"
     yield f"  - id: {c.id}"
     yield f"    statement: {_scalar(c.statement)}"
-    yield f"    short: {_scalar(c.short)}"
-    yield "    about:"
-    for pattern in c.about:
-        yield f"      - {_scalar(pattern)}"
-    yield "    expect:"
-    for expectation in c.expect:
-        yield from _mapping_item(expectation, "      ")
+    frames = c.frames[0] if len(c.frames) == 1 else f"[{', '.join(c.frames)}]"
+    yield f"    frame: {frames}"
+    for key, value in c.facts.items():
+        if key not in _FACT_ORDER:
+            yield f"    {key}: {_value(value)}"
+    for key in _FACT_ORDER:
+        if key in c.facts:
+            yield f"    {key}: {_value(c.facts[key])}"
+    if c.about:
+        yield f"    about: {_scalar('|'.join(c.about))}"
 
 
-def _mapping_item(mapping: dict[str, Any], indent: str) -> Iterator[str]:
-    """``mapping`` as one item of a block sequence."""
-    first = True
-    for key, value in mapping.items():
-        lead = f"{indent}- " if first else f"{indent}  "
-        first = False
-        yield from _entry(key, value, lead, indent + "    ")
-
-
-def _entry(key: str, value: Any, lead: str, inner: str) -> Iterator[str]:
-    if isinstance(value, dict):
-        yield f"{lead}{key}:"
-        for sub_key, sub_value in value.items():
-            yield from _entry(sub_key, sub_value, inner, inner + "  ")
-    elif isinstance(value, list) and value and isinstance(value[0], dict):
-        yield f"{lead}{key}:"
-        for item in value:
-            yield from _mapping_item(item, inner)
-    elif isinstance(value, list):
-        yield f"{lead}{key}:"
-        for item in value:
-            yield f"{inner}- {_scalar(item)}"
-    else:
-        yield f"{lead}{key}: {_scalar(value)}"
+def _value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    return _scalar(value)
 
 
 def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return repr(value)  # "2500", "0.05": never the "1e+06" YAML 1.1 reads as a string
+        number = int(value) if float(value).is_integer() else value
+        return repr(number)  # "2500", "0.05": never the "1e+06" YAML 1.1 reads as a string
     if isinstance(value, dt.date):
         return value.isoformat()
     return json.dumps(str(value), ensure_ascii=False)

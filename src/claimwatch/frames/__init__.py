@@ -67,13 +67,14 @@ class _Choice(_Model):
     follow_up: _Lexicon = Field(default_factory=dict)
     contradict: _Lexicon = Field(default_factory=dict)
     rebuttal: _Lexicon = Field(default_factory=dict)
+    cues: _Lexicon = Field(default_factory=dict)
     changes: dict[str, _Lexicon] = Field(default_factory=dict)
     next: tuple[str, ...] = ()
     trend: Trend | None = None
     doubt_contradicts: bool | None = None
     anchors: bool | None = None
 
-    @field_validator("terms", "follow_up", "contradict", "rebuttal")
+    @field_validator("terms", "follow_up", "contradict", "rebuttal", "cues")
     @classmethod
     def _valid(cls, value: _Lexicon) -> _Lexicon:
         _lexicon(value)
@@ -115,6 +116,7 @@ class Choice:
     follow_up: Lexicon = field(default_factory=dict)
     contradict: Lexicon = field(default_factory=dict)
     rebuttal: Lexicon = field(default_factory=dict)  # absence: reports the thing to reject it
+    cues: Lexicon = field(default_factory=dict)  # drafting: an article's claim of this kind
     changes: tuple[tuple[str, Lexicon], ...] = ()
     next: tuple[str, ...] = ()
     trend: Trend | None = None
@@ -157,6 +159,7 @@ def _choice(name: str, raw: _Choice) -> Choice:
         follow_up=_lexicon(raw.follow_up),
         contradict=_lexicon(raw.contradict),
         rebuttal=_lexicon(raw.rebuttal),
+        cues=_lexicon(raw.cues),
         changes=tuple((n, _lexicon(lex)) for n, lex in raw.changes.items()),
         next=raw.next,
         trend=raw.trend,

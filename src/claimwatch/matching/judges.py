@@ -350,7 +350,8 @@ def _time_kind(exp: TimeRule, time: ClockTime, at_event: bool) -> Kind | None:
 # after the price doubled on 1 January", "вспыхнули после того, как с 1 января цена выросла").
 _OTHER_CLAUSE = re.compile(
     r"\b(?:after|because|when|before|prior to|ahead of)\b"
-    r"|(?<!\w)(?:после того,?\s+как|потому что|так как|когда|задолго до|до начала|после|перед)(?!\w)",
+    r"|(?<!\w)(?:после того,?\s+как|потому что|так как|когда|задолго до|до начала|после|"
+    r"перед)(?!\w)",
     re.I,
 )
 
