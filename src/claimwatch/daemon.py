@@ -46,7 +46,7 @@ from claimwatch.web import WebServer
 
 SHUTDOWN_GRACE = 30.0
 STATUS_PERIOD = 60.0  # seconds between STATUS= updates when systemd wants no watchdog
-STATE_WATCH = 5.0  # seconds between checks of the state's identity and free space
+STATE_WATCH = 2.0  # seconds between checks of the state's identity and free space
 
 logger = logging.getLogger(__name__)
 

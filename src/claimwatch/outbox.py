@@ -16,8 +16,8 @@ An attempt is recorded before it is made: the deliveries are marked as handed to
 process stops in between (killed, or a full disk refuses the record of a sent email), the
 outcome is unknown: the next drain holds the delivery for ``hold`` seconds (``[outbox]
 unknown_hold``) and then sends it again, logging why, at most ``retries`` times; after that it
-is refused (``alerts --retry`` re-queues it). So a restart loop sends an email at most once
-more per hold, not once per restart.
+is refused (``alerts --retry`` re-queues it; see doubts.py). So a restart loop sends an email
+at most once more per hold, not once per restart.
 
 Several daemons share one outbox: an outbox with an ``owner`` claims the deliveries it reads
 for ``lease`` seconds, so no other daemon is handed them meanwhile; recording the outcome ends
@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from claimwatch import doubts
 from claimwatch.logs import log_event
 from claimwatch.sinks import SKIPPED, DeliveryError, Digest, DigestSink, Sink
 from claimwatch.store import Delivery, DeliveryUpdate, Store
@@ -46,7 +47,6 @@ CLAIM_USE = 0.8  # share of a claim spent delivering; the rest is a margin
 DIGEST_BATCH = 1000  # alerts read per digest flush
 UNKNOWN_HOLD = 1800.0  # seconds before an attempt of unknown outcome is made again
 UNKNOWN_RETRIES = 2  # attempts of unknown outcome made again, at most
-DOUBTS_TOLD = 20  # deliveries in doubt logged one by one at the first drain
 
 logger = logging.getLogger(__name__)
 
@@ -105,11 +105,6 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _when(delivery: Delivery) -> str:
-    since = delivery.sending_since
-    return since.isoformat(timespec="seconds") if since is not None else "an earlier start"
-
-
 class Outbox:
     """Drains due deliveries; one drain at a time per process."""
 
@@ -143,8 +138,9 @@ class Outbox:
         A sink stops for this drain at its first failure; the others go on.
         """
         async with self._lock:
-            if not self._doubts_told:
-                self._tell_doubts()
+            if not self._doubts_told:  # once per process: what an earlier one left
+                self._doubts_told = True
+                doubts.tell(self.store.in_doubt(self._clock(), doubts.TOLD + 1), self.retries)
             sinks = dict(self.sinks)  # a reload may swap them; this drain keeps its own
             periodic = digest_sinks(sinks)
             single = {name: sink for name, sink in sinks.items() if name not in periodic}
@@ -153,26 +149,6 @@ class Outbox:
                 total += await self._flush_digests(name, sink)
             self.total += total
             return total
-
-    def _tell_doubts(self) -> None:
-        """Log, once per process, the attempts an earlier process left without outcome."""
-        self._doubts_told = True
-        doubts = self.store.in_doubt(self._clock(), limit=DOUBTS_TOLD + 1)
-        for doubt in doubts[:DOUBTS_TOLD]:
-            log_event(
-                logger, "alert.delivery", level=logging.WARNING, status="unknown",
-                alert_id=doubt.alert_id, sink=doubt.sink, attempts=doubt.unknown_outcomes + 1,
-                next_attempt=doubt.next_attempt,
-                error=f"handed to the sink at {doubt.sending_since.isoformat()} but no outcome "
-                "was recorded (the process stopped while sending): held until next_attempt, "
-                f"then sent again, at most {self.retries} times in all",
-            )  # fmt: skip
-        if len(doubts) > DOUBTS_TOLD:
-            log_event(
-                logger, "alert.delivery", level=logging.WARNING, status="unknown",
-                error=f"more than {DOUBTS_TOLD} deliveries have an unknown outcome: "
-                "claimwatch status lists them",
-            )  # fmt: skip
 
     async def _drain_single(self, sinks: Mapping[str, Sink]) -> DrainReport:
         total, halted = DrainReport(), set[str]()
@@ -231,23 +207,9 @@ class Outbox:
 
     def _attempt(self, group: Sequence[Delivery]) -> DrainReport | None:
         """Record the attempt about to be made on ``group`` (one alert, or one digest), or
-        refuse it when its earlier attempts of unknown outcome used up the retries."""
-        first = group[0]
-        unknown = max(d.unknown for d in group)
-        if unknown > self.retries:
-            return self._refused(
-                group,
-                f"outcome unknown after {unknown} attempts (the process stopped while sending, "
-                f"last at {_when(first)}): not sent again, since it may have arrived; "
-                "`claimwatch alerts --retry` sends it once more",
-            )
-        if first.sending_since is not None:
-            log_event(
-                logger, "alert.delivery", level=logging.WARNING, status="retry_unknown",
-                alert_id=first.alert.alert_id, sink=first.sink, attempts=unknown,
-                error=f"no outcome was recorded for the attempt at {_when(first)}: "
-                f"sending again (unknown outcome {unknown} of at most {self.retries})",
-            )  # fmt: skip
+        refuse it when earlier attempts of unknown outcome used up the retries."""
+        if (why := doubts.given_up(group, self.retries)) is not None:
+            return self._refused(group, why)
         now = self._clock()
         self.store.mark_sending(group, now, now + timedelta(seconds=self.hold))
         return None

@@ -155,9 +155,8 @@ def test_kill_9_after_the_server_took_the_message_resends_once_after_the_hold(
     (held,) = [e for e in unknown if e["status"] == "unknown" and e["sink"] == "email"]
     assert held["alert_id"] == taken_id
     assert "no outcome was recorded" in held["error"] and held["next_attempt"]
-    for _ in range(3):  # more restarts within the hold send nothing
-        again = work.run("once")
-        assert again.returncode == 0, again.stderr
+    again = work.run("once")  # another restart within the hold sends nothing either
+    assert again.returncode == 0, again.stderr
     assert len(smtp.messages) == 2
     status = work.run("status")
     assert "Unknown outcome" in status.stdout and taken_id in status.stdout, status.stdout

@@ -24,7 +24,7 @@ from claimwatch.store import Store, postgres_store
 from claimwatch.store.identity import (
     Marker,
     absence,
-    marker_path,
+    marker_evidence,
     missing_state,
     read_marker,
     remove_sidecars,
@@ -101,7 +101,7 @@ def _open_sqlite(config: Config, lock: StateLock, *, fresh: bool) -> SqliteStore
             raise missing_state(str(state), how, evidence)
     if absence(state) is not None:
         remove_sidecars(state)  # an old -wal would be replayed into the new database
-    store = SqliteStore(state, lock=lock)
+    store = SqliteStore(state, lock=lock, replace_lost=fresh)
     try:
         _record_identity(store, marker, fresh=fresh)
     except BaseException:
@@ -112,8 +112,7 @@ def _open_sqlite(config: Config, lock: StateLock, *, fresh: bool) -> SqliteStore
 
 def _evidence(config: Config, marker: Marker | None) -> str | None:
     if marker is not None:
-        created = f" on {marker.created}" if marker.created else ""
-        return f"{marker_path(config.state)} says one was created there{created}"
+        return marker_evidence(config.state, marker)
     return log_evidence(config)
 
 

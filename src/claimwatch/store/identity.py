@@ -173,6 +173,11 @@ def remove_sidecars(state: Path) -> None:
         state.with_name(state.name + suffix).unlink(missing_ok=True)
 
 
+def marker_evidence(state: Path, marker: Marker) -> str:
+    created = f" on {marker.created}" if marker.created else ""
+    return f"{marker_path(state)} says one was created there{created}"
+
+
 def missing_state(state: str, how: str, evidence: str) -> StateError:
     """The refusal to start over from nothing."""
     return StateError(

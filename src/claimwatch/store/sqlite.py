@@ -26,6 +26,9 @@ from claimwatch.store.identity import (
     empty_wal,
     file_id,
     lost,
+    marker_evidence,
+    missing_state,
+    read_marker,
     set_aside_wal,
     wal_id,
 )
@@ -39,20 +42,30 @@ BUSY_TIMEOUT_MS = 10_000
 class SqliteStore(DeliveryStore):
     """The state database in one SQLite file (parent folders created)."""
 
-    def __init__(self, path: Path, *, lock: StateLock | None = None) -> None:
-        """``lock``: the writer's lock, released by ``close``."""
+    def __init__(
+        self, path: Path, *, lock: StateLock | None = None, replace_lost: bool = False
+    ) -> None:
+        """``lock``: the writer's lock, released by ``close``. A schema is never created
+        where the marker beside ``path`` says a state was, unless ``replace_lost``
+        (``migrate --fresh``): not by a reader either."""
         self.path = path
         self.location = str(path)
         self._lock = lock
         self._lost: str | None = None  # why the file is no longer the one opened
         if path.exists() and not path.is_file():
             raise StateError("not a database file", subject=str(path))
+        marker = None if replace_lost else read_marker(path)
+        if marker is not None and not path.exists():
+            raise missing_state(str(path), "does not exist", marker_evidence(path, marker))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except (OSError, sqlite3.Error) as exc:
             raise StateError(f"cannot open state database: {exc}", subject=str(path)) from None
         try:
+            if marker is not None and schema_version(self._db) == 0:  # reads, writes nothing
+                how = "is empty (0 bytes)" if path.stat().st_size == 0 else "has no schema"
+                raise missing_state(str(path), how, marker_evidence(path, marker))
             self._prepare()
             self._opened = file_id(path)
             self._wal = wal_id(path)
