@@ -288,10 +288,8 @@ class Daemon:
                 await sink.aclose()
         self._rt = dataclasses.replace(rt, config=config, baselines=baselines, fetcher=fetcher)
         rt.outbox.lease = config.scheduler.lease
-        rt.outbox.hold, rt.outbox.retries = (
-            config.outbox.unknown_hold,
-            config.outbox.unknown_retries,
-        )
+        rt.outbox.hold = config.outbox.unknown_hold
+        rt.outbox.retries = config.outbox.unknown_retries
         self.config, self.baselines = config, baselines
         plan = reload_plan(old, config)
         assert self._scheduler is not None
