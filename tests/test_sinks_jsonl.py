@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 from claimwatch.alerts import Alert
 from claimwatch.config import config_from_mapping
 from claimwatch.sinks import SINKS, DeliveryError, configured_sinks, enabled_sinks
-from claimwatch.sinks.jsonl import JsonlSink, needs_separator, render
+from claimwatch.sinks.jsonl import JsonlSink, holds_alerts, render, repair_tail
 
 NOW = datetime(2022, 1, 20, 12, 0, tzinfo=UTC)
 
@@ -53,25 +55,90 @@ async def test_appends_one_json_object_per_line(tmp_path: Path) -> None:
     assert lines(path)[0]["article_title"] == "Заголовок"  # UTF-8, not escaped
 
 
-async def test_a_half_written_line_does_not_swallow_the_next(tmp_path: Path) -> None:
+async def test_a_half_written_line_is_cut_before_the_next(tmp_path: Path) -> None:
     path = tmp_path / "alerts.jsonl"
-    path.write_bytes(render(alert("a0"))[:25])  # a crash mid-write
-    await JsonlSink(path).deliver(alert("a1"))
-    raw = path.read_text(encoding="utf-8").splitlines()
-    assert len(raw) == 2
-    assert json.loads(raw[1])["alert_id"] == "a1"
+    path.write_bytes(render(alert("a0")) + render(alert("a1"))[:25])  # a crash mid-write
+    await JsonlSink(path).deliver(alert("a2"))
+    assert [r["alert_id"] for r in lines(path)] == ["a0", "a2"]  # every line parses
 
 
 @pytest.mark.parametrize(
-    ("content", "expected"),
-    [(None, False), (b"", False), (b'{"a": 1}\n', False), (b'{"a": ', True)],
-    ids=["missing", "empty", "complete", "partial"],
+    ("content", "after", "said"),
+    [
+        (None, None, None),
+        (b"", b"", None),
+        (b'{"alert_id": "a"}\n', b'{"alert_id": "a"}\n', None),
+        (b'{"alert_id": "a"}\n{"alert_id": "b", "ki', b'{"alert_id": "a"}\n', "cut a torn"),
+        (b'{"alert_id": "a", "ki', b"", "cut a torn last line of 21 bytes at offset 0"),
+        (b'{"alert_id": "a"}', b'{"alert_id": "a"}\n', "added the newline"),
+        (b"x" * 200_000, b"", "cut a torn last line of 200000 bytes"),
+    ],
+    ids=["missing", "empty", "whole", "torn", "torn-only", "no-newline", "long-torn"],
 )
-def test_needs_separator(tmp_path: Path, content: bytes | None, expected: bool) -> None:
+def test_repair_tail(
+    tmp_path: Path, content: bytes | None, after: bytes | None, said: str | None
+) -> None:
     path = tmp_path / "alerts.jsonl"
     if content is not None:
         path.write_bytes(content)
-    assert needs_separator(path) is expected
+    told = repair_tail(path)
+    assert (told is None) if said is None else (told is not None and told.startswith(said))
+    assert (path.read_bytes() if path.exists() else None) == after
+
+
+def test_the_sink_repairs_at_start_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "alerts.jsonl"
+    path.write_bytes(render(alert("a0")) + b'{"alert_id": "a1", "kind": "contra')
+    config = config_from_mapping({"alerts": {"log": {"path": str(path)}}}, path=tmp_path / "c.toml")
+    with caplog.at_level(logging.INFO, logger="claimwatch"):
+        configured_sinks(config)
+    assert [r["alert_id"] for r in lines(path)] == ["a0"]
+    (record,) = [r for r in caplog.records if r.getMessage() == "alert_log.repair"]
+    fields = record.claimwatch_fields  # type: ignore[attr-defined]
+    assert fields["path"] == str(path) and "cut a torn last line of 34 bytes" in fields["error"]
+    assert '"alert_id": "a1"' in fields["error"]  # what was cut is shown
+
+
+async def test_a_full_disk_mid_line_leaves_the_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test double of the write only: the disk fills after part of the line."""
+    path = tmp_path / "alerts.jsonl"
+    await JsonlSink(path).deliver(alert("a0"))
+    before = path.read_bytes()
+    real_write = os.write
+
+    def part(fd: int, data: bytes) -> int:
+        return real_write(fd, bytes(data)[:10])
+
+    monkeypatch.setattr("claimwatch.sinks.jsonl.os.write", part)
+    with pytest.raises(DeliveryError, match="No space left on device") as caught:
+        await JsonlSink(path).deliver(alert("a1"))
+    assert not caught.value.permanent
+    assert path.read_bytes() == before
+
+
+async def test_an_alert_already_in_the_file_is_not_written_again(tmp_path: Path) -> None:
+    path = tmp_path / "alerts.jsonl"
+    await JsonlSink(path).deliver(alert("a0"))
+    restarted = JsonlSink(path)  # a new process: it reads the ids in the file
+    await restarted.deliver(alert("a0"))
+    await restarted.deliver(alert("a1"))
+    await restarted.deliver(alert("a1"))
+    assert [r["alert_id"] for r in lines(path)] == ["a0", "a1"]
+
+
+def test_holds_alerts(tmp_path: Path) -> None:
+    path = tmp_path / "alerts.jsonl"
+    assert not holds_alerts(path) and not holds_alerts(tmp_path)
+    path.write_bytes(b"")
+    assert not holds_alerts(path)
+    path.write_bytes(b"not json\n")
+    assert not holds_alerts(path)
+    path.write_bytes(render(alert("a0")))
+    assert holds_alerts(path)
 
 
 async def test_stdout(capsys: pytest.CaptureFixture[str]) -> None:

@@ -22,6 +22,7 @@ from claimwatch.status import (
     render,
 )
 from claimwatch.store import open_store
+from claimwatch.store.identity import marker_path
 from tests import replay_corpus
 
 T0 = datetime(2022, 1, 11, 7, tzinfo=UTC)
@@ -133,6 +134,33 @@ def test_status_reads_feeds_outbox_and_claims_from_the_store(
     assert row(text, "log") == ["log", "1", "0", "1", "0"]
     assert row(text, "email") == ["email", "1", "0", "0", "1"]
     assert "\x1b[" not in text  # no colour codes when not on a terminal
+
+
+def test_deliveries_of_unknown_outcome_are_listed_with_their_next_attempt(
+    inputs: tuple[Config, tuple[Baseline, ...]],
+) -> None:
+    config, baselines = inputs
+    store = open_store(config.state)
+    try:
+        store.add_alerts([alert(1, "bridge", "contradiction", T0)], ["email"])
+        (due,) = store.due_deliveries(["email"], T0)
+        store.mark_sending([due], T0, T0.replace(hour=7, minute=30))  # then the process died
+    finally:
+        store.close()
+    snapshot = read_snapshot(config)
+    assert snapshot is not None
+    text = text_of(config, baselines, snapshot)
+    assert "Unknown outcome: the process stopped while sending" in text
+    assert "after the hold of 30 min, at most 2 times" in text
+    assert row(text, "a1") == ["a1", "email", "2022-01-11 07:00", "1", "2022-01-11 07:30"]
+
+
+def test_a_lost_state_is_pointed_out(inputs: tuple[Config, tuple[Baseline, ...]]) -> None:
+    config, baselines = inputs
+    config.state.parent.mkdir(parents=True)
+    marker_path(config.state).write_text('{"state_id": "x"}', encoding="utf-8")
+    text = text_of(config, baselines, read_snapshot(config))
+    assert "does not exist, but" in text and "refuse to start over" in text.replace("\n", " ")
 
 
 def test_disabled_feeds_say_why(inputs: tuple[Config, tuple[Baseline, ...]]) -> None:

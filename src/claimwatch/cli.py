@@ -3,11 +3,15 @@ replay, demo, baseline draft.
 
 Commands import what they need when they run, so ``--help`` and ``check`` stay quick.
 
-Exit codes: 0 done; 1 state or other runtime failure; 2 invalid input (config, baseline,
-arguments). Alerts may go to stdout (``[alerts.log] path = "-"``), so every other message
-goes to stderr, except the output a command exists to print (check, alerts, scan, status,
-``report --out -``). Long commands (once, replay) show progress on stderr: a bar on a
-terminal, log lines elsewhere.
+Exit codes: 0 done; 1 state or other runtime failure (also: the SQLite state is in use by
+another writer, or missing where there is evidence of one); 2 invalid input (config,
+baseline, arguments); ``once`` only: 3 every feed polled failed, 4 a delivery was refused
+(ONCE_EXIT_CODES; 3 wins when both hold).
+
+Alerts may go to stdout (``[alerts.log] path = "-"``), so every other message goes to stderr,
+except the output a command exists to print (check, alerts, scan, status, ``report --out -``).
+Long commands (once, replay) show progress on stderr: a bar on a terminal, log lines
+elsewhere.
 """
 
 from __future__ import annotations
@@ -30,6 +34,16 @@ from claimwatch.errors import ClaimwatchError, InputError
 from claimwatch.logs import log_event, setup_logging
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
+EXIT_FEEDS_FAILED, EXIT_REFUSED = 3, 4  # ``once``: done, but nothing polled or not all sent
+ONCE_EXIT_CODES = f"""exit status:
+  {EXIT_OK}  done: a feed answered (or none is enabled) and no delivery was refused
+  {EXIT_FAILURE}  state failure: unwritable, in use by another claimwatch (its pid is named),
+     missing where there is evidence of one (see migrate --fresh), too little free space
+  {EXIT_INPUT}  invalid config or baseline
+  {EXIT_FEEDS_FAILED}  every feed polled failed (disabled feeds do not count)
+  {EXIT_REFUSED}  a delivery was refused for good (a 5xx reply, an outcome unknown too often);
+     `claimwatch alerts` lists it, `alerts --retry` re-queues it
+"""
 SECRET_WORDS = ("password", "secret", "token", "key")
 
 Handler = Callable[[argparse.Namespace], int]
@@ -104,13 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = _common(suppress=True)
 
-    def command(name: str, handler: Handler, text: str) -> argparse.ArgumentParser:
-        cmd = sub.add_parser(name, help=text, description=text, parents=[common])
+    def command(name: str, handler: Handler, text: str, **extra: Any) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=text, description=text, parents=[common], **extra)
         cmd.set_defaults(handler=handler)
         return cmd
 
     _with_config(command("run", _cmd_run, "run the service: poll feeds on schedule"))
-    _with_config(command("once", _cmd_once, "poll every feed once, deliver alerts, exit"))
+    once = "poll every feed once, deliver alerts, exit"
+    raw = argparse.RawDescriptionHelpFormatter
+    _with_config(command("once", _cmd_once, once, epilog=ONCE_EXIT_CODES, formatter_class=raw))
     check = command("check", _cmd_check, "validate the config and every baseline")
     _with_config(check)
     check.add_argument("--dump", action="store_true", help="print the effective config")
@@ -128,7 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("source", metavar="PATH_OR_URL", help="a text or HTML file, or a URL")
     scan.add_argument("--json", action="store_true", help="print findings as JSON")
     _with_config(command("status", _cmd_status, "show feeds, the outbox and claims (read-only)"))
-    _with_config(command("migrate", _cmd_migrate, "bring the state database to this version"))
+    migrate = command("migrate", _cmd_migrate, "bring the state database to this version")
+    _with_config(migrate)
+    migrate.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start over on purpose: accept the state as it is now (a new, empty one where it "
+        "is missing or empty), although the marker beside it or the alert log speaks of "
+        "another; alerts still in the feeds are then detected again",
+    )
     report = command("report", _cmd_report, "write the claim status page as one HTML file")
     _with_config(report)
     report.add_argument(
@@ -203,14 +227,19 @@ def _cmd_once(args: argparse.Namespace) -> int:
             run_once(config, baselines, on_feed_done=lambda r: progress.advance(feed=r.feed))
         )
     failed = sum(1 for r in report.feeds if r.outcome in ("failed", "gone"))
+    refused = report.deliveries.refused
+    problems = [f"{failed} feeds failed"] if failed else []
+    problems += [f"{refused} deliveries refused"] if refused else []
+    code = EXIT_FEEDS_FAILED if report.all_feeds_failed else EXIT_REFUSED if refused else EXIT_OK
     log_event(
         logging.getLogger("claimwatch.cli"),
         "run.once",
-        status="done",
+        level=logging.ERROR if code else logging.INFO,
+        status="done" if code == EXIT_OK else "failed",
         count=sum(r.alerts for r in report.feeds),
-        error=f"{failed} feeds failed" if failed else None,
+        error="; ".join(problems) or None,
     )
-    return EXIT_OK
+    return code
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -265,7 +294,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     from claimwatch.config import load_config
     from claimwatch.store import migrate
 
-    print(migrate(load_config(args.config or default_config_path())))
+    print(migrate(load_config(args.config or default_config_path()), fresh=args.fresh))
     return EXIT_OK
 
 

@@ -239,6 +239,16 @@ class AppriseSinkConfig(_Frozen):
         return self
 
 
+class OutboxConfig(_Frozen):
+    """``[outbox]``: what an attempt of unknown outcome may cost (the process stopped while
+    sending: it is sent again after ``unknown_hold``, at most ``unknown_retries`` times, then
+    refused), and the free disk space below which claimwatch will not run."""
+
+    unknown_hold: Annotated[Duration, Field(ge=0, le=7 * 86400)] = 1800.0
+    unknown_retries: int = Field(default=2, ge=0, le=10)
+    reserve_mb: int = Field(default=64, ge=0)
+
+
 class AlertsConfig(_Frozen):
     """``[alerts.*]``: one table per sink, keyed by the sink's registry name."""
 
@@ -254,6 +264,7 @@ class _RawConfig(_Frozen):
     http: HttpConfig = HttpConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
     alerts: AlertsConfig = AlertsConfig()
+    outbox: OutboxConfig = OutboxConfig()
 
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -289,6 +300,7 @@ class Config(_Frozen):
     http: HttpConfig
     scheduler: SchedulerConfig
     alerts: AlertsConfig
+    outbox: OutboxConfig = OutboxConfig()
 
     @property
     def state_location(self) -> Path | str:
@@ -366,6 +378,7 @@ def config_from_mapping(data: dict[str, Any], *, path: Path, text: str = "") -> 
         http=raw.http,
         scheduler=raw.scheduler,
         alerts=_readable_files(raw.alerts, folder, str(path), text),
+        outbox=raw.outbox,
     )
 
 

@@ -7,7 +7,10 @@
   Valid: feed jobs added, removed or re-created; HTTP client and sinks rebuilt if changed.
 - The state database failing (read-only, locked, disk full): logged with the path and the
   reason, then the same graceful stop, but exit 1, so that systemd restarts the service and
-  the operator sees the failure. Nothing was marked done that was not done.
+  the operator sees the failure. Nothing was marked done that was not done. The state watch
+  checks every STATE_WATCH seconds that the database is still the one opened (not deleted,
+  emptied or replaced: store/guard.py) and that free space stays above the reserve, and
+  fails the same way; a SQLite state is locked against a second writer for the whole run.
 - Under systemd: READY=1 once the scheduler runs, STATUS= with the feed and alert counts,
   WATCHDOG=1 from the event loop (when ``WatchdogSec`` is set) while the database answers,
   RELOADING=1 on SIGHUP and STOPPING=1 on the way out.
@@ -37,11 +40,13 @@ from claimwatch.metrics import Metrics
 from claimwatch.pipeline import Runtime, active_feeds, close_runtime, open_runtime, run_feed
 from claimwatch.scheduler import FeedScheduler, ReloadPlan, plan_reload
 from claimwatch.sinks import configured_sinks
-from claimwatch.store import Store, open_store
+from claimwatch.store import Store, open_state
+from claimwatch.store.guard import check_state
 from claimwatch.web import WebServer
 
 SHUTDOWN_GRACE = 30.0
 STATUS_PERIOD = 60.0  # seconds between STATUS= updates when systemd wants no watchdog
+STATE_WATCH = 2.0  # seconds between checks of the state's identity and free space
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +99,7 @@ class Daemon:
 
     async def run(self) -> int:
         """Serve until SIGTERM/SIGINT; return the exit code."""
-        store = open_store(self.config.state_location)
+        store = open_state(self.config, purpose="claimwatch run")
         try:
             rt = open_runtime(
                 self.config, self.baselines, store, metrics=self.metrics, owner=self.owner
@@ -128,11 +133,13 @@ class Daemon:
             )
             sdnotify.ready(self.status())
             heartbeat = loop.create_task(self._heartbeat())
+            watch = loop.create_task(self._watch_state())
             await self._stop.wait()
             self._scheduling = False
             sdnotify.stopping()
             abandoned = await scheduler.stop(0 if self._hurry else self.grace)
             heartbeat.cancel()
+            watch.cancel()
             await self._settle_background()
             log_event(logger, "daemon.stop", status="stopped", count=abandoned)
             return self._exit_code
@@ -197,6 +204,17 @@ class Daemon:
                 sdnotify.status(status)
             else:
                 sdnotify.watchdog(status)
+
+    async def _watch_state(self) -> None:
+        """Stop (exit 1) once the state is deleted, emptied or replaced, or the disk fills
+        below the reserve; /healthz says why from then on."""
+        while True:
+            await asyncio.sleep(STATE_WATCH)
+            try:
+                check_state(self.rt.store, self.config)
+            except StateError as exc:
+                self.state_failed(exc)
+                return
 
     async def _run_feed(self, name: str) -> datetime | None:
         rt = self.rt  # the runtime current when the cycle starts
@@ -270,6 +288,8 @@ class Daemon:
                 await sink.aclose()
         self._rt = dataclasses.replace(rt, config=config, baselines=baselines, fetcher=fetcher)
         rt.outbox.lease = config.scheduler.lease
+        rt.outbox.hold = config.outbox.unknown_hold
+        rt.outbox.retries = config.outbox.unknown_retries
         self.config, self.baselines = config, baselines
         plan = reload_plan(old, config)
         assert self._scheduler is not None

@@ -11,6 +11,14 @@ A digest sink (``digest_period`` > 0) is not drained alert by alert: once a peri
 its alerts (detected in ``[start, start + period)``, periods aligned to the Unix epoch in UTC)
 go out as one ``Digest``, and every alert of it is marked with the digest's outcome.
 
+An attempt is recorded before it is made: the deliveries are marked as handed to the sink
+(store ``mark_sending``) in a committed transaction, and the outcome clears the mark. When the
+process stops in between (killed, or a full disk refuses the record of a sent email), the
+outcome is unknown: the next drain holds the delivery for ``hold`` seconds (``[outbox]
+unknown_hold``) and then sends it again, logging why, at most ``retries`` times; after that it
+is refused (``alerts --retry`` re-queues it; see doubts.py). So a restart loop sends an email
+at most once more per hold, not once per restart.
+
 Several daemons share one outbox: an outbox with an ``owner`` claims the deliveries it reads
 for ``lease`` seconds, so no other daemon is handed them meanwhile; recording the outcome ends
 the claim, and a daemon that dies loses its claims when they expire. A sink's queue stops at a
@@ -26,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from claimwatch import doubts
 from claimwatch.logs import log_event
 from claimwatch.sinks import SKIPPED, DeliveryError, Digest, DigestSink, Sink
 from claimwatch.store import Delivery, DeliveryUpdate, Store
@@ -36,6 +45,8 @@ BATCH = 100
 CLAIM = 300.0  # seconds a claimed delivery stays this outbox's (the daemon's [scheduler] lease)
 CLAIM_USE = 0.8  # share of a claim spent delivering; the rest is a margin
 DIGEST_BATCH = 1000  # alerts read per digest flush
+UNKNOWN_HOLD = 1800.0  # seconds before an attempt of unknown outcome is made again
+UNKNOWN_RETRIES = 2  # attempts of unknown outcome made again, at most
 
 logger = logging.getLogger(__name__)
 
@@ -106,14 +117,20 @@ class Outbox:
         on_outcome: OutcomeHook | None = None,
         owner: str = "",
         lease: float = CLAIM,
+        hold: float = UNKNOWN_HOLD,
+        retries: int = UNKNOWN_RETRIES,
     ) -> None:
         self.store = store
         self.sinks = dict(sinks)
         self.owner = owner  # "": nothing is claimed (one process has the outbox to itself)
         self.lease = lease  # seconds; a reload may change it between drains
+        self.hold = hold  # seconds; as lease
+        self.retries = retries
+        self.total = DrainReport()  # every drain of this outbox so far (``once``'s exit code)
         self._clock = clock
         self._on_outcome = on_outcome
         self._lock = asyncio.Lock()
+        self._doubts_told = False
 
     async def drain(self) -> DrainReport:
         """Deliver everything due now, then every digest whose period is over.
@@ -121,12 +138,16 @@ class Outbox:
         A sink stops for this drain at its first failure; the others go on.
         """
         async with self._lock:
+            if not self._doubts_told:  # once per process: what an earlier one left
+                self._doubts_told = True
+                doubts.tell(self.store.in_doubt(self._clock(), doubts.TOLD + 1), self.retries)
             sinks = dict(self.sinks)  # a reload may swap them; this drain keeps its own
             periodic = digest_sinks(sinks)
             single = {name: sink for name, sink in sinks.items() if name not in periodic}
             total = await self._drain_single(single)
             for name, sink in periodic.items():
                 total += await self._flush_digests(name, sink)
+            self.total += total
             return total
 
     async def _drain_single(self, sinks: Mapping[str, Sink]) -> DrainReport:
@@ -184,8 +205,19 @@ class Outbox:
                 break
         return report
 
+    def _attempt(self, group: Sequence[Delivery]) -> DrainReport | None:
+        """Record the attempt about to be made on ``group`` (one alert, or one digest), or
+        refuse it when earlier attempts of unknown outcome used up the retries."""
+        if (why := doubts.given_up(group, self.retries)) is not None:
+            return self._refused(group, why)
+        now = self._clock()
+        self.store.mark_sending(group, now, now + timedelta(seconds=self.hold))
+        return None
+
     async def _deliver(self, sink: Sink, delivery: Delivery) -> DrainReport:
         alert, name = delivery.alert, delivery.sink
+        if (given_up := self._attempt([delivery])) is not None:
+            return given_up
         try:
             outcome = await sink.deliver(alert)
         except DeliveryError as exc:
@@ -224,6 +256,8 @@ class Outbox:
     async def _deliver_digest(
         self, sink: DigestSink, digest: Digest, group: list[Delivery]
     ) -> DrainReport:
+        if (given_up := self._attempt(group)) is not None:
+            return given_up
         try:
             await sink.deliver_digest(digest)
         except DeliveryError as exc:

@@ -24,7 +24,7 @@ from claimwatch.metrics import Metrics
 from claimwatch.offload import Offload
 from claimwatch.outbox import DrainReport, Outbox
 from claimwatch.sinks import configured_sinks
-from claimwatch.store import Store, open_store
+from claimwatch.store import Store, open_state
 
 FEEDS_IN_FLIGHT = 100  # feed cycles running at once (HTTP is bounded by the fetcher anyway)
 ENTRIES_IN_FLIGHT = 4  # article pages of one feed read at once
@@ -360,7 +360,14 @@ def check_health(rt: Runtime, feed: FeedConfig, state: feeds.FeedState) -> FeedK
 @dataclass(frozen=True, slots=True)
 class RunReport:
     feeds: tuple[FeedReport, ...]
-    deliveries: DrainReport
+    deliveries: DrainReport  # every drain of the run
+
+    @property
+    def all_feeds_failed(self) -> bool:
+        """Feeds were polled and every poll failed (disabled feeds, and on PostgreSQL
+        those another daemon polled, do not count)."""
+        polled = [r for r in self.feeds if r.outcome not in ("disabled", "leased")]
+        return bool(polled) and all(r.outcome in ("failed", "gone") for r in polled)
 
 
 def active_feeds(config: Config) -> list[FeedConfig]:
@@ -389,7 +396,8 @@ async def run_all(rt: Runtime, on_feed_done: FeedDone | None = None) -> RunRepor
                 _log_crash(feed, result)
             raise result
         reports.append(result)
-    return RunReport(tuple(reports), await rt.outbox.drain())
+    await rt.outbox.drain()
+    return RunReport(tuple(reports), rt.outbox.total)
 
 
 def _log_crash(feed: FeedConfig, error: BaseException) -> None:
@@ -422,6 +430,8 @@ def open_runtime(
         on_outcome=metrics.delivery if metrics else None,
         owner=owner or "",
         lease=config.scheduler.lease,
+        hold=config.outbox.unknown_hold,
+        retries=config.outbox.unknown_retries,
     )
     return Runtime(
         config, baselines, store, Fetcher(config.http), outbox, Offload(workers), metrics=metrics
@@ -438,8 +448,8 @@ async def close_runtime(rt: Runtime) -> None:
 async def run_once(
     config: Config, baselines: tuple[Baseline, ...], on_feed_done: FeedDone | None = None
 ) -> RunReport:
-    """``claimwatch once``: open the state, run every feed, deliver, close."""
-    store = open_store(config.state_location)
+    """``claimwatch once``: open the state (as its one writer), run every feed, deliver, close."""
+    store = open_state(config, purpose="claimwatch once")
     try:
         owner = owner_id() if shares_state(config) else None  # claims alongside running daemons
         rt = open_runtime(config, baselines, store, owner=owner)

@@ -1,8 +1,10 @@
 """``claimwatch status``: the feeds, the outbox and the claims at a glance, in the terminal.
 
 Read-only: a state database that does not exist yet is not created; the tables are then
-shown empty (feeds never polled, nothing queued, no claim challenged). Every value from
-the store or a baseline is shown as plain text, never as rich markup.
+shown empty (feeds never polled, nothing queued, no claim challenged), and a marker beside it
+that says there was one is pointed out. Deliveries whose outcome is unknown (the process
+stopped while sending) get a table of their own: when each is sent again, and how often it
+may be. Every value from the store or a baseline is shown as plain text, never as rich markup.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich import box
 from rich.console import Console
@@ -20,10 +22,14 @@ from rich.text import Text
 
 from claimwatch.alerts import FEED_KINDS, Alert
 from claimwatch.baselines import Baseline
-from claimwatch.config import Config
+from claimwatch.config import Config, OutboxConfig
 from claimwatch.feeds import FeedState
 
+if TYPE_CHECKING:
+    from claimwatch.store import InDoubt
+
 PIPED_WIDTH = 120  # columns when not on a terminal and $COLUMNS is not set
+DOUBTS_SHOWN = 50
 DELIVERY_STATES = ("pending", "failed", "delivered", "refused")
 NEVER = "-"
 
@@ -35,6 +41,7 @@ class Snapshot:
     feeds: Mapping[str, FeedState] = field(default_factory=dict)  # by feed name
     deliveries: Mapping[tuple[str, str], int] = field(default_factory=dict)
     alerts: Sequence[Alert] = ()
+    doubts: Sequence[InDoubt] = ()  # deliveries of unknown outcome, oldest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +66,24 @@ def read_snapshot(config: Config) -> Snapshot | None:
             {feed.name: store.feed_state(feed.name, feed.url) for feed in config.feeds},
             store.delivery_counts(),
             store.all_alerts(),
+            store.in_doubt(datetime.now(UTC), DOUBTS_SHOWN),
         )
     finally:
         store.close()
+
+
+def missing_text(config: Config) -> str:
+    """What to say when there is no state file: nothing yet, or one that vanished."""
+    from claimwatch.store.identity import marker_path
+
+    text = f"no state yet ({config.state_display} does not exist)"
+    if config.state_url is None and marker_path(config.state).exists():
+        text = (
+            f"no state: {config.state_display} does not exist, but "
+            f"{marker_path(config.state)} says there was one; `claimwatch run` and `once` "
+            "refuse to start over (restore it, or `claimwatch migrate --fresh`)"
+        )
+    return text
 
 
 def console_for(stream: TextIO) -> Console:
@@ -146,6 +168,28 @@ def outbox_table(sinks: Sequence[str], deliveries: Mapping[tuple[str, str], int]
     return table
 
 
+def doubts_table(doubts: Sequence[InDoubt], outbox: OutboxConfig) -> Table:
+    """Deliveries handed to their sink whose outcome was never recorded."""
+    more = f"; showing the first {DOUBTS_SHOWN}" if len(doubts) >= DOUBTS_SHOWN else ""
+    table = _table(
+        "Unknown outcome: the process stopped while sending (sent again after the hold of "
+        f"{outbox.unknown_hold / 60:g} min, at most {outbox.unknown_retries} times, then "
+        f"refused{more})"
+    )
+    for name in ("alert", "sink", "sent at", "unknown", "next attempt"):
+        table.add_column(name, no_wrap=name != "sink")
+    for doubt in doubts:
+        cells = (
+            doubt.alert_id,
+            doubt.sink,
+            when(doubt.sending_since),
+            str(doubt.unknown_outcomes + 1),  # attempts of unknown outcome, this one included
+            when(doubt.next_attempt),
+        )
+        table.add_row(*map(Text, cells))
+    return table
+
+
 def claims_table(lines: Sequence[ClaimLine]) -> Table:
     table = _table("Claims")
     table.add_column("claim", no_wrap=True)
@@ -185,10 +229,12 @@ def render(
 ) -> None:
     """Print the three tables; ``snapshot`` None: there is no state database yet."""
     if snapshot is None:
-        console.print(Text(f"no state yet ({config.state_display} does not exist)"), soft_wrap=True)
+        console.print(Text(missing_text(config)), soft_wrap=True)
         snapshot = Snapshot()
     else:
         console.print(Text(f"state: {config.state_display}"), soft_wrap=True)
     console.print(feeds_table(config, snapshot))
     console.print(outbox_table(sinks, snapshot.deliveries))
+    if snapshot.doubts:
+        console.print(doubts_table(snapshot.doubts, config.outbox))
     console.print(claims_table(claim_lines(baselines, snapshot.alerts)))

@@ -111,6 +111,10 @@ class Workdir:
         with sqlite3.connect(self.state) as db:
             return db.execute(sql).fetchall()
 
+    def query_write(self, sql: str) -> None:
+        with sqlite3.connect(self.state) as db:
+            db.execute(sql)
+
     def integrity(self) -> str:
         return str(self.query("PRAGMA integrity_check")[0][0])
 

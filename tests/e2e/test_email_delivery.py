@@ -120,10 +120,14 @@ def test_server_down_then_kill_9_then_up_every_alert_arrives_once(
     assert len(work.alerts()) == 2  # the JSON Lines sink wrote each alert once
 
 
-def test_kill_9_after_the_server_took_the_message_resends_the_same_message_id(
+def test_kill_9_after_the_server_took_the_message_resends_once_after_the_hold(
     work: Workdir, smtp: SmtpServer, service_factory: Callable[..., Service]
 ) -> None:
+    """The outcome of the killed send is unknown: restarts hold it (and say so), and once the
+    hold is over it is sent again, once, with the same Message-ID."""
     prepare(work, smtp.port)
+    with work.config.open("a", encoding="utf-8") as config:
+        config.write('[outbox]\nunknown_hold = "10m"\n')
     target: dict[str, int] = {}
     armed = threading.Event()
 
@@ -139,13 +143,34 @@ def test_kill_9_after_the_server_took_the_message_resends_the_same_message_id(
     assert first.wait() == -signal.SIGKILL
     assert work.integrity() == "ok"
     (taken,) = smtp.messages
+    taken_id = str(taken.message["X-Claimwatch-Alert-Id"])
     assert set(email_states(work).values()) == {"pending"}  # never marked delivered
 
-    second = service_factory()
-    eventually(lambda: set(email_states(work).values()) == {"delivered"}, what="delivered states")
+    second = service_factory()  # a restart within the hold: the other email only
+    eventually(lambda: len(smtp.messages) == 2, what="the email never attempted")
+    eventually(lambda: bool(second.events("alert.delivery")), what="delivery events")
     second.signal(signal.SIGTERM)
     assert second.wait() == 0
+    unknown = second.events("alert.delivery")
+    (held,) = [e for e in unknown if e["status"] == "unknown" and e["sink"] == "email"]
+    assert held["alert_id"] == taken_id
+    assert "no outcome was recorded" in held["error"] and held["next_attempt"]
+    again = work.run("once")  # another restart within the hold sends nothing either
+    assert again.returncode == 0, again.stderr
+    assert len(smtp.messages) == 2
+    status = work.run("status")
+    assert "Unknown outcome" in status.stdout and taken_id in status.stdout, status.stdout
+
+    # The hold is over (the clock moved on): sent once more, recognisably the same message.
+    work.query_write("UPDATE deliveries SET next_attempt = NULL WHERE sending_since IS NOT NULL")
+    third = service_factory()
+    eventually(lambda: set(email_states(work).values()) == {"delivered"}, what="delivered states")
+    third.signal(signal.SIGTERM)
+    assert third.wait() == 0
+    retries = third.events("alert.delivery")
+    (retried,) = [e for e in retries if e["status"] == "retry_unknown" and e["sink"] == "email"]
+    assert retried["alert_id"] == taken_id
     counts = Counter(smtp.message_ids())
     assert set(counts) == expected_ids(work)  # every alert arrived
-    assert counts[str(taken.message["Message-ID"])] == 2  # the resend is recognisably the same
+    assert counts[str(taken.message["Message-ID"])] == 2  # the one resend is the same message
     assert sum(counts.values()) == 3

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.e2e.helpers import Workdir
+from tests.smtp_server import SmtpServer
 
 pytestmark = pytest.mark.slow
 
@@ -99,3 +100,30 @@ def test_a_failing_feed_is_reported_and_others_go_on(work: Workdir) -> None:
     assert failure["status"] == "failed" and failure["http_status"] == 500
     assert failure["url"] == work.server.url("/broken.xml") and "500" in failure["error"]
     assert work.query("SELECT consecutive_failures FROM feeds WHERE name = 'broken'") == [(1,)]
+
+
+def test_once_exits_3_when_every_feed_failed_and_4_when_a_delivery_was_refused(
+    work: Workdir,
+) -> None:
+    work.server.route("/broken.xml", status=500)
+    work.write_config(["broken"])
+    failed = work.run("once")
+    assert failed.returncode == 3, failed.stderr
+    assert "1 feeds failed" in failed.stderr
+
+    work.serve_news()
+    with SmtpServer() as smtp:
+        smtp.replies.append("550 5.1.1 no such mailbox")
+        email = [
+            "[alerts.email]",
+            'host = "127.0.0.1"',
+            f"port = {smtp.port}",
+            'security = "none"',
+            'sender = "claimwatch@example.org"',
+            'recipients = ["desk@example.org"]',
+        ]
+        work.write_config(["news"], sections=email)
+        refused = work.run("once")
+    assert refused.returncode == 4, refused.stderr
+    assert "1 deliveries refused" in refused.stderr and "550 5.1.1" in refused.stderr
+    assert len(work.alerts()) == 1  # the other sink delivered

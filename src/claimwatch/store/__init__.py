@@ -37,9 +37,11 @@ __all__ = [
     "Delivery",
     "DeliveryState",
     "DeliveryUpdate",
+    "InDoubt",
     "SinkStatus",
     "Store",
     "migrate",
+    "open_state",
     "open_store",
 ]
 
@@ -51,6 +53,26 @@ class Delivery:
     alert: Alert
     sink: str
     attempts: int  # attempts made so far
+    # When an attempt was handed to the sink and no outcome was recorded since (the process
+    # stopped while sending), and how many attempts before it ended that way.
+    sending_since: datetime | None = None
+    unknown_outcomes: int = 0
+
+    @property
+    def unknown(self) -> int:
+        """Attempts whose outcome is unknown, the one under ``sending_since`` included."""
+        return self.unknown_outcomes + (self.sending_since is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class InDoubt:
+    """A delivery handed to its sink whose outcome was never recorded."""
+
+    alert_id: str
+    sink: str
+    sending_since: datetime
+    unknown_outcomes: int  # earlier attempts that ended the same way
+    next_attempt: datetime | None  # the end of the hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +112,17 @@ class Store(Protocol):
 
     path: Path  # the SQLite file; the null device on PostgreSQL, which has none
     location: str  # where the state lives, for messages (a URL's password redacted)
+    state_id: str  # the identity of the state opened (store/identity.py)
+    migrated_from: int  # the schema version found on opening (0: created then)
+
+    def identity(self) -> tuple[str, str]:
+        """(state id, created at) as the database holds them now."""
+        ...
+
+    def verify(self) -> None:
+        """Raise StateError when the state is no longer the one opened: deleted, emptied or
+        replaced (the daemon's state watch)."""
+        ...
 
     def feed_state(self, name: str, configured_url: str) -> FeedState: ...
 
@@ -138,6 +171,19 @@ class Store(Protocol):
         """Due deliveries that no live lease holds, oldest alert first. With ``lease_until``
         they are claimed for ``owner`` until then, so no other daemon gets them meanwhile;
         recording an outcome (``record*``) clears the claim."""
+        ...
+
+    def mark_sending(
+        self, deliveries: Sequence[Delivery], now: datetime, hold_until: datetime
+    ) -> None:
+        """Record, before the sink is called, that ``deliveries`` (of one sink) are handed to
+        it at ``now``: until an outcome is recorded they stay due only from ``hold_until``.
+        A delivery already in doubt counts one more unknown outcome."""
+        ...
+
+    def in_doubt(self, now: datetime, limit: int = 100) -> list[InDoubt]:
+        """Deliveries handed to their sink with no outcome recorded and no live claim (the
+        process stopped while sending), oldest first."""
         ...
 
     def release_claims(self, deliveries: Sequence[Delivery], owner: str) -> None:
@@ -192,31 +238,42 @@ def open_store(location: Path | str) -> Store:
     Raises StateError when it cannot be opened or was written by a newer claimwatch.
     """
     if isinstance(location, str) and is_postgres_url(location):
-        return _postgres_store(location)
+        return postgres_store(location)
     from claimwatch.store.sqlite import SqliteStore
 
     return SqliteStore(Path(location))
 
 
-def migrate(config: Config) -> str:
+def migrate(config: Config, *, fresh: bool = False) -> str:
     """Bring the configured state database to the current schema (``claimwatch migrate``);
-    return a one-line summary. Raises StateError as ``open_store`` does."""
-    where = config.state_display
-    if config.state_url is None:
-        from claimwatch.store.sqlite import SqliteStore
+    return a one-line summary. ``fresh``: accept the state as it is now (a new, empty one
+    where there is none) although a marker or the alert log speaks of another one.
+    Raises StateError as ``open_state`` does."""
+    from claimwatch.store.guard import open_state
 
-        before = SqliteStore.version_on_disk(config.state)
-        SqliteStore(config.state).close()
-    else:
-        store = _postgres_store(config.state_url)
-        before = store.migrated_from
-        store.close()
+    store = open_state(config, purpose="claimwatch migrate", fresh=fresh)
+    before, state_id = store.migrated_from, store.state_id
+    store.close()
+    where = config.state_display
+    if fresh:
+        kept = "a new, empty state" if before == 0 else "the database found there"
+        return f"{where}: {kept} is the state from now on (id {state_id}, schema {LATEST})"
     if before == LATEST:
         return f"{where}: schema version {LATEST}, up to date"
     return f"{where}: schema version {before} -> {LATEST}"
 
 
-def _postgres_store(url: str) -> PostgresStore:
+def open_state(config: Config, *, purpose: str, fresh: bool = False) -> Store:
+    """Open the configured state as its writer (``run``, ``once``, ``migrate``): locked,
+    checked for free space and for identity; see store/guard.py."""
+    from claimwatch.store.guard import open_state as open_guarded
+
+    return open_guarded(config, purpose=purpose, fresh=fresh)
+
+
+def postgres_store(url: str, refuse_empty: StateError | None = None) -> PostgresStore:
+    """The PostgreSQL store; ``refuse_empty`` is raised, before anything is created, when the
+    database has no claimwatch schema yet."""
     try:
         from claimwatch.store.postgres import PostgresStore
     except ImportError:
@@ -224,4 +281,4 @@ def _postgres_store(url: str) -> PostgresStore:
             "PostgreSQL needs psycopg: pip install 'claimwatch[postgresql]'",
             subject=redact_url(url),
         ) from None
-    return PostgresStore(url)
+    return PostgresStore(url, refuse_empty=refuse_empty)

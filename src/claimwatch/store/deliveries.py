@@ -4,6 +4,12 @@ A daemon claims what it is about to deliver (``leased_by``/``leased_until``) in 
 transaction that finds it; PostgreSQL locks the rows found and skips rows another daemon is
 claiming at that moment (``FOR UPDATE SKIP LOCKED``), SQLite needs no lock because its write
 transactions never overlap. Recording an outcome clears the claim.
+
+Before a sink is called, its deliveries are marked as sent at an unknown outcome
+(``sending_since``) and held (``next_attempt``) for the outbox's hold, in a committed
+transaction; recording the outcome clears the mark. A process that stops in between (killed,
+or unable to write the outcome to a full disk) leaves the mark: the next drain sends it again
+only once the hold is over, and counts it in ``unknown_outcomes``.
 """
 
 from __future__ import annotations
@@ -12,13 +18,14 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from claimwatch.store import Delivery, DeliveryUpdate
-from claimwatch.store.rows import ALERT_COLUMNS, alert_from_row, encode_time
+from claimwatch.store import Delivery, DeliveryUpdate, InDoubt
+from claimwatch.store.rows import ALERT_COLUMNS, alert_from_row, decode_time, encode_time
 from claimwatch.store.sql import SqlStore
 
 _COLUMNS = ", ".join(f"a.{c.strip()}" for c in ALERT_COLUMNS.split(","))
 _DUE = (
-    f"SELECT d.sink, d.attempts, {_COLUMNS} FROM deliveries d "  # noqa: S608
+    "SELECT d.sink, d.attempts, d.sending_since, d.unknown_outcomes, "  # noqa: S608
+    f"{_COLUMNS} FROM deliveries d "
     "JOIN alerts a ON a.alert_id = d.alert_id "
     "WHERE d.state IN ('pending', 'failed') "
     "AND (d.next_attempt IS NULL OR d.next_attempt <= ?) "
@@ -78,9 +85,40 @@ class DeliveryStore(SqlStore):
                 db.executemany(
                     "UPDATE deliveries SET leased_by = ?, leased_until = ? "
                     "WHERE alert_id = ? AND sink = ?",
-                    [(owner, encode_time(lease_until), row[2], row[0]) for row in rows],
+                    [(owner, encode_time(lease_until), row[4], row[0]) for row in rows],
                 )
-        return [Delivery(alert_from_row(row[2:]), row[0], row[1]) for row in rows]
+        return [
+            Delivery(alert_from_row(row[4:]), row[0], row[1], decode_time(row[2]), row[3])
+            for row in rows
+        ]
+
+    def mark_sending(
+        self, deliveries: Sequence[Delivery], now: datetime, hold_until: datetime
+    ) -> None:
+        """Mark ``deliveries`` as handed to their sink at ``now``, due again at ``hold_until``
+        unless an outcome is recorded first."""
+        moment, held = encode_time(now), encode_time(hold_until)
+        rows = sorted((d.alert.alert_id, d.sink, d.unknown) for d in deliveries)
+        with self._transaction("mark deliveries sending") as db:
+            db.executemany(
+                "UPDATE deliveries SET sending_since = ?, next_attempt = ?, "
+                "unknown_outcomes = ? WHERE alert_id = ? AND sink = ?",
+                [(moment, held, unknown, alert_id, sink) for alert_id, sink, unknown in rows],
+            )
+
+    def in_doubt(self, now: datetime, limit: int = 100) -> list[InDoubt]:
+        rows = self._rows(
+            "SELECT alert_id, sink, sending_since, unknown_outcomes, next_attempt "
+            "FROM deliveries WHERE sending_since IS NOT NULL AND state IN ('pending', 'failed') "
+            "AND (leased_until IS NULL OR leased_until <= ?) "
+            "ORDER BY sending_since, alert_id, sink LIMIT ?",
+            (encode_time(now), limit),
+        )
+        return [
+            InDoubt(alert_id, sink, since, unknown, decode_time(due))
+            for alert_id, sink, text, unknown, due in rows
+            if (since := decode_time(text)) is not None
+        ]
 
     def record_delivered(self, alert_id: str, sink: str, now: datetime) -> None:
         self.record([alert_id], sink, DeliveryUpdate("delivered", at=now))
@@ -106,8 +144,8 @@ class DeliveryStore(SqlStore):
         with self._transaction("record delivery") as db:
             db.executemany(
                 "UPDATE deliveries SET state = ?, attempts = attempts + ?, next_attempt = ?, "
-                "last_error = ?, delivered_at = ?, leased_by = NULL, leased_until = NULL "
-                "WHERE alert_id = ? AND sink = ?",
+                "last_error = ?, delivered_at = ?, leased_by = NULL, leased_until = NULL, "
+                "sending_since = NULL WHERE alert_id = ? AND sink = ?",
                 [(*values, alert_id, sink) for alert_id in sorted(alert_ids)],
             )
 
@@ -126,7 +164,8 @@ class DeliveryStore(SqlStore):
         with self._transaction("requeue deliveries") as db:
             cursor = db.execute(
                 "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt = NULL, "
-                "leased_by = NULL, leased_until = NULL WHERE state IN ('failed', 'refused')"
+                "leased_by = NULL, leased_until = NULL, sending_since = NULL, "
+                "unknown_outcomes = 0 WHERE state IN ('failed', 'refused')"
             )
             return cursor.rowcount
 

@@ -160,6 +160,20 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE deliveries ADD COLUMN leased_by TEXT;
     ALTER TABLE deliveries ADD COLUMN leased_until TEXT;
     """,
+    # 5: a delivery is marked as handed to its sink before the sink is called (sending_since,
+    # cleared with the outcome), so that an attempt whose outcome was never recorded is
+    # retried only after a hold and a bounded number of times (unknown_outcomes); and the
+    # state gets an identity, so that a database deleted, emptied or replaced is noticed
+    # (store/identity.py). Only the random id differs between the engines.
+    """
+    ALTER TABLE deliveries ADD COLUMN sending_since TEXT;
+    ALTER TABLE deliveries ADD COLUMN unknown_outcomes INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX deliveries_in_doubt ON deliveries (sending_since)
+        WHERE sending_since IS NOT NULL;
+    CREATE TABLE state_identity (id TEXT NOT NULL, created_at TEXT NOT NULL);
+    INSERT INTO state_identity (id, created_at)
+        VALUES (lower(hex(randomblob(16))), strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'));
+    """,
 )
 
 PG_MIGRATIONS: tuple[str, ...] = (
@@ -253,6 +267,17 @@ PG_MIGRATIONS: tuple[str, ...] = (
     """,
     # 4: the same script on both engines
     MIGRATIONS[3],
+    # 5: as MIGRATIONS[4], with PostgreSQL's random and clock
+    """
+    ALTER TABLE deliveries ADD COLUMN sending_since TEXT;
+    ALTER TABLE deliveries ADD COLUMN unknown_outcomes INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX deliveries_in_doubt ON deliveries (sending_since)
+        WHERE sending_since IS NOT NULL;
+    CREATE TABLE state_identity (id TEXT NOT NULL, created_at TEXT NOT NULL);
+    INSERT INTO state_identity (id, created_at)
+        VALUES (md5(random()::text || clock_timestamp()::text || pg_backend_pid()::text),
+                to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'));
+    """,
 )
 
 LATEST = len(MIGRATIONS)

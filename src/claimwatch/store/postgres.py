@@ -76,8 +76,9 @@ def connect(url: str) -> Connection:
     return db
 
 
-def run_migrations(db: Connection) -> tuple[int, int]:
+def run_migrations(db: Connection, refuse_empty: StateError | None = None) -> tuple[int, int]:
     """Run every pending migration in one transaction; return (version before, after).
+    ``refuse_empty`` is raised (nothing created) when the database has no schema yet.
 
     Raises ValueError for a database written by a newer claimwatch.
     """
@@ -86,6 +87,8 @@ def run_migrations(db: Connection) -> tuple[int, int]:
         db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
         row = db.execute("SELECT max(version) FROM schema_version").fetchone()
         before = int(row[0]) if row and row[0] is not None else 0
+        if before == 0 and refuse_empty is not None:
+            raise refuse_empty
         for number in pending_migrations(before):
             db.execute(PG_MIGRATIONS[number - 1].encode())  # bytes: several statements
         if before < LATEST:
@@ -99,21 +102,24 @@ class PostgresStore(DeliveryStore):
 
     _CLAIM_LOCK = " FOR UPDATE OF d SKIP LOCKED"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, refuse_empty: StateError | None = None) -> None:
+        """``refuse_empty``: raised instead of creating the schema in an empty database
+        (guard.open_state: an alert log speaks of an earlier state)."""
         self._url = url
         self.path = Path(os.devnull)
         self.location = redact_url(url)
         self._db = connect(url)
         try:
-            self.migrated_from, _ = self._migrate()
+            self.migrated_from, _ = self._migrate(refuse_empty)
+            self.state_id = self.identity()[0]
         except BaseException:
             self._db.close()
             raise
 
-    def _migrate(self) -> tuple[int, int]:
+    def _migrate(self, refuse_empty: StateError | None) -> tuple[int, int]:
         with self._errors("migrate"):
             try:
-                return run_migrations(self._db)
+                return run_migrations(self._db, refuse_empty)
             except ValueError as exc:
                 raise StateError(f"{exc}; upgrade claimwatch", subject=self.location) from None
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from claimwatch.alerts import Alert, ClaimKey, FactKey
 from claimwatch.entries import Entry
+from claimwatch.errors import StateError
 from claimwatch.feeds import FeedState
 from claimwatch.health import FeedHistory, episode_of
 from claimwatch.store import AlertStatus, SinkStatus
@@ -66,11 +67,33 @@ def _entry_rows(
 class SqlStore:
     """Everything but the connection; see the subclasses."""
 
+    location: str
+    state_id: str  # set by the subclass once open (identity)
+
     def _transaction(self, action: str) -> AbstractContextManager[Db]:
         raise NotImplementedError
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         raise NotImplementedError
+
+    # ---- identity ----------------------------------------------------------------------
+
+    def identity(self) -> tuple[str, str]:
+        """(state id, created at), written by the migration that created the schema."""
+        rows = self._rows("SELECT id, created_at FROM state_identity LIMIT 1")
+        if not rows:
+            raise StateError("the state database has no identity row", subject=self.location)
+        return str(rows[0][0]), str(rows[0][1])
+
+    def verify(self) -> None:
+        """Raise StateError when the database answering is not the one opened."""
+        found, _ = self.identity()
+        if found != self.state_id:
+            raise StateError(
+                f"the state database was replaced while claimwatch had it open (state id "
+                f"{self.state_id}, now {found}); stopping rather than going on in another one",
+                subject=self.location,
+            )
 
     # ---- feeds -------------------------------------------------------------------------
 
