@@ -27,7 +27,7 @@ from typing import Any
 
 from claimwatch import sdnotify
 from claimwatch.baselines import Baseline
-from claimwatch.config import Config, FeedConfig
+from claimwatch.config import SERVER_KEYS, Config, FeedConfig
 from claimwatch.errors import ClaimwatchError, InputError, StateError
 from claimwatch.fetcher import Fetcher
 from claimwatch.inputs import load_inputs
@@ -62,8 +62,8 @@ def _due(
 
 
 def _client_settings(config: Config) -> dict[str, Any]:
-    """What the HTTP client is built from (``listen`` is the web server's, not the client's)."""
-    return config.http.model_dump(exclude={"listen"})
+    """What the HTTP client is built from (``listen`` and the like are the web server's)."""
+    return config.http.model_dump(exclude=set(SERVER_KEYS))
 
 
 class Daemon:
