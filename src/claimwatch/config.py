@@ -137,6 +137,8 @@ def _server_problems(http: HttpConfig, folder: Path, text: str) -> tuple[HttpCon
             paths[key] = str(_resolve(folder, value))
             if error := _unreadable(Path(paths[key])):
                 problem(key, error)
+    if "allowed_networks" in http.model_fields_set and not http.allowed_networks:
+        problem("allowed_networks", "must name at least one network (leave it out for loopback)")
     if (http.auth_username is None) != (http.auth_password_file is None):
         problem("auth_username", "auth_username and auth_password_file go together: give both")
     address = http.listen_address
@@ -164,7 +166,7 @@ class HttpConfig(_Frozen):
     allow_private_addresses: bool = False
     listen: str | None = None  # "127.0.0.1:8650": serve the report, /healthz and /metrics
     # The web server behind ``listen`` (SERVER_KEYS; validated by _server_problems):
-    allowed_networks: Annotated[tuple[Network, ...], Field(min_length=1)] | None = None
+    allowed_networks: tuple[Network, ...] = ()  # (): loopback, or anywhere with credentials
     allowed_hosts: tuple[HostName, ...] = ()
     auth_token_file: str | None = None
     auth_username: Annotated[str, AfterValidator(_user_name)] | None = None

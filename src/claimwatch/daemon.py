@@ -13,7 +13,8 @@
   RELOADING=1 on SIGHUP and STOPPING=1 on the way out.
 - ``[http] listen``: the status page, /healthz and /metrics (web.py), bound before anything is
   scheduled (a taken port stops the start), moved on reload, closed last. /healthz answers
-  503 from the moment the daemon stops scheduling or its database fails.
+  503 from the moment the daemon stops scheduling or its database fails, and while polls or
+  deliveries stall (liveness.py).
 """
 
 from __future__ import annotations

@@ -47,6 +47,9 @@ def backlog(counts: Mapping[tuple[str, str], int], digest_sinks: Collection[str]
 
 
 def span(seconds: float) -> str:
+    """``45`` -> ``45s``, ``1800`` -> ``30m``, ``4500`` -> ``1h 15m``."""
+    if seconds < 60:
+        return f"{seconds:g}s"
     minutes = int(seconds // 60)
     return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
 

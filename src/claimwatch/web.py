@@ -19,6 +19,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -31,7 +32,7 @@ from claimwatch.logs import log_event
 from claimwatch.metrics import Metrics
 from claimwatch.pipeline import Runtime, active_feeds
 from claimwatch.webaccess import Access, access_for
-from claimwatch.weblisten import RESERVE, Limits, Listener, Throttled
+from claimwatch.weblisten import RESERVE, Limits, Listener, Throttled, soft_fd_limit
 from claimwatch.webpage import LivePage
 
 Address = tuple[str, int]
@@ -61,6 +62,24 @@ def limits(http: HttpConfig) -> Limits:
         idle_timeout=http.listen_idle_timeout,
         reserve=http.max_connections + RESERVE,
     )
+
+
+class _ProtocolLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """aiohttp's own messages (a malformed request logs a traceback each) as one throttled
+    line a minute, so that garbage sent in a loop cannot flood the log."""
+
+    def __init__(self, throttled: Throttled) -> None:
+        super().__init__(logging.getLogger("aiohttp.server"), {})
+        self.throttled = throttled
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if level < logging.WARNING:
+            return
+        text = str(msg) % args if args else str(msg)
+        error = kwargs.get("exc_info")
+        if isinstance(error, BaseException):
+            text += f": {type(error).__name__}: {' '.join(str(error).split())}"
+        self.throttled.note(text[:200])
 
 
 class _Serving:
@@ -95,6 +114,7 @@ class WebServer:
         self._started: datetime | None = None  # when first started (rt.clock), for /healthz
         self._sampler: asyncio.Task[None] | None = None
         self._refused = Throttled("web.request", "refused")
+        self._failed = Throttled("web.request", "failed")  # malformed requests, handler errors
 
     @property
     def address(self) -> Address | None:
@@ -161,6 +181,7 @@ class WebServer:
             self._sampler.cancel()
             self._sampler = None
         self._refused.flush()
+        self._failed.flush()
         if self._page is not None:
             self._page.close()
             self._page = None
@@ -175,7 +196,11 @@ class WebServer:
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics_text)
         runner = web.AppRunner(
-            app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT, keepalive_timeout=KEEPALIVE
+            app,
+            access_log=None,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
+            keepalive_timeout=KEEPALIVE,
+            logger=_ProtocolLog(self._failed),
         )
         await runner.setup()
         assert runner.server is not None
@@ -184,9 +209,12 @@ class WebServer:
         except OSError as exc:
             await runner.cleanup()
             raise listen_error(address, exc) from None
-        log_event(
-            logger, "web.limits", status="set", count=listener.cap, url=f"{address[0]}:{address[1]}"
-        )
+        if listener.cap < self._http().listen_max_clients:
+            log_event(
+                logger, "web.limits", level=logging.WARNING, status="lowered", count=listener.cap,
+                error=f"[http] listen_max_clients lowered to {listener.cap}: half of what the "
+                f"open-file limit ({soft_fd_limit()}) leaves after a reserve for polls",
+            )  # fmt: skip
         return _Serving(runner, listener)
 
     # ---- access --------------------------------------------------------------------
@@ -204,12 +232,13 @@ class WebServer:
     def _guard(self, listener: Listener) -> Middleware:
         @web.middleware
         async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-            listener.started(request.transport)
+            transport = request.transport
+            listener.started(transport)
             try:
                 refused = self._refusal(request)
                 return refused if refused is not None else await handler(request)
             finally:
-                listener.finished(request.transport)
+                listener.finished(transport)
 
         return guard
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from claimwatch.liveness import span
 from claimwatch.logs import log_event
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ def access_for(http: HttpConfig, bound_host: str) -> Access:
         broken = f"cannot read a secret of [http]: {exc}"
         log_event(logger, "web.auth", level=logging.ERROR, status="failed", error=broken)
     has_auth = http.auth_token_file is not None or http.auth_password_file is not None
-    listed = tuple(ipaddress.ip_network(n) for n in http.allowed_networks or ())
+    listed = tuple(ipaddress.ip_network(n) for n in http.allowed_networks)
     hosts = http.allowed_hosts or (host_name(bound_host), *LOCAL_NAMES)
     return Access(
         networks=listed or (ANYWHERE if has_auth else LOOPBACK),
@@ -157,29 +158,30 @@ def describe(http: HttpConfig) -> list[str]:
     """What ``claimwatch check`` says about the web server: where, and what protects it."""
     if http.listen_address is None:
         return ["http: not serving (set [http] listen to serve the page, /healthz, /metrics)"]
-    host = http.listen_address[0]
-    access = access_for(http, host)
-    where = "loopback only" if all(n in LOOPBACK for n in access.networks) else "network"
-    nets = ", ".join(map(str, access.networks))
-    source = "allowed_networks" if http.allowed_networks else "default"
+    access = access_for(http, http.listen_address[0])
+    local = all(net in LOOPBACK for net in access.networks)
     auth = [
         *(["bearer token (auth_token_file)"] if http.auth_token_file else []),
         *([f"basic auth as {http.auth_username!r}"] if http.auth_username else []),
     ]
-    lines = [
-        f"http: serving on {http.listen} ({where})",
-        f"  clients from: {nets} ({source})",
-        f"  Host header: {', '.join(sorted(access.hosts))}",
-        "  credentials: "
-        + (" or ".join(auth) + "; /healthz open to " + ", ".join(map(str, access.trusted))
-           if auth else "none"),
+    credentials = "none"
+    if auth:
+        trusted = ", ".join(map(str, access.trusted))
+        credentials = f"{' or '.join(auth)}; /healthz without them from {trusted}"
+    return [
+        f"http: serving on {http.listen} "
+        f"({'loopback only' if local else 'reachable beyond this machine'})",
+        f"  clients from: {', '.join(map(str, access.networks))} "
+        f"({'allowed_networks' if http.allowed_networks else 'default'})",
+        f"  Host header: {', '.join(sorted(access.hosts))} "
+        f"({'allowed_hosts' if http.allowed_hosts else 'default'})",
+        f"  credentials: {credentials}",
         f"  limits: {http.listen_max_clients} clients, request head within "
-        f"{http.listen_header_timeout:g}s, idle {http.listen_idle_timeout:g}s",
+        f"{span(http.listen_header_timeout)}, idle {span(http.listen_idle_timeout)}",
         f"  /healthz degraded: {_off(http.healthz_max_poll_age)} without a successful poll, "
         f"{_off(http.healthz_backlog_window)} of outbox backlog growth",
-    ]  # fmt: skip
-    return lines
+    ]
 
 
 def _off(seconds: float) -> str:
-    return f"after {seconds:g}s" if seconds else "never"
+    return f"after {span(seconds)}" if seconds else "never"

@@ -222,11 +222,14 @@ class Listener:
         task.add_done_callback(self._tasks.discard)
 
     async def _accept(self, sock: socket.socket) -> None:
-        loop = asyncio.get_running_loop()
+        """A client waits, then there must be descriptors to spare, then it is accepted."""
         while True:
+            await readable(sock)
             await self._wait_for_descriptors()
             try:
-                conn, peer = await loop.sock_accept(sock)
+                conn, peer = sock.accept()
+            except (BlockingIOError, InterruptedError):
+                continue  # that client went away meanwhile
             except OSError as exc:
                 if sock.fileno() < 0:
                     return  # closed under us
@@ -234,6 +237,7 @@ class Listener:
                     self._logs["failed"].note(f"cannot accept a client: {exc.strerror or exc}")
                     await asyncio.sleep(ACCEPT_PAUSE)
                 continue  # ECONNABORTED and the like: that client is gone
+            conn.setblocking(False)
             self._admit(conn, peer[0] if isinstance(peer, tuple) else str(peer))
             await asyncio.sleep(0)  # the connection starts (and counts as idle) before the next
 
@@ -352,6 +356,22 @@ class Listener:
         if conn.timer is not None:
             conn.timer.cancel()
             conn.timer = None
+
+
+async def readable(sock: socket.socket) -> None:
+    """Until a client waits in ``sock``'s queue (nothing is accepted yet)."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(sock.fileno(), wake)
+    try:
+        await ready
+    finally:
+        loop.remove_reader(sock.fileno())
 
 
 async def bind(host: str, port: int) -> list[socket.socket]:
