@@ -21,8 +21,9 @@ from claimwatch.config import config_from_mapping
 from claimwatch.metrics import Metrics
 from claimwatch.pipeline import open_runtime
 from claimwatch.store import open_store
+from claimwatch.throttle import Throttled
 from claimwatch.web import WebServer
-from claimwatch.weblisten import Limits, Throttled, bind, client_cap, open_fds, soft_fd_limit
+from claimwatch.weblisten import Limits, bind, client_cap, open_fds, soft_fd_limit
 from tests import freedonia
 
 

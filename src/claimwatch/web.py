@@ -19,7 +19,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -31,8 +30,9 @@ from claimwatch.liveness import BacklogTrend, backlog, sample_every, stale_polls
 from claimwatch.logs import log_event
 from claimwatch.metrics import Metrics
 from claimwatch.pipeline import Runtime, active_feeds
+from claimwatch.throttle import Throttled, ThrottledAdapter
 from claimwatch.webaccess import Access, access_for
-from claimwatch.weblisten import RESERVE, Limits, Listener, Throttled, soft_fd_limit
+from claimwatch.weblisten import RESERVE, Limits, Listener, soft_fd_limit
 from claimwatch.webpage import LivePage
 
 Address = tuple[str, int]
@@ -62,24 +62,6 @@ def limits(http: HttpConfig) -> Limits:
         idle_timeout=http.listen_idle_timeout,
         reserve=http.max_connections + RESERVE,
     )
-
-
-class _ProtocolLog(logging.LoggerAdapter):  # type: ignore[type-arg]
-    """aiohttp's own messages (a malformed request logs a traceback each) as one throttled
-    line a minute, so that garbage sent in a loop cannot flood the log."""
-
-    def __init__(self, throttled: Throttled) -> None:
-        super().__init__(logging.getLogger("aiohttp.server"), {})
-        self.throttled = throttled
-
-    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
-        if level < logging.WARNING:
-            return
-        text = str(msg) % args if args else str(msg)
-        error = kwargs.get("exc_info")
-        if isinstance(error, BaseException):
-            text += f": {type(error).__name__}: {' '.join(str(error).split())}"
-        self.throttled.note(text[:200])
 
 
 class _Serving:
@@ -200,7 +182,7 @@ class WebServer:
             access_log=None,
             shutdown_timeout=SHUTDOWN_TIMEOUT,
             keepalive_timeout=KEEPALIVE,
-            logger=_ProtocolLog(self._failed),
+            logger=ThrottledAdapter(self._failed),
         )
         await runner.setup()
         assert runner.server is not None

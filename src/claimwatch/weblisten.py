@@ -12,8 +12,8 @@ client connection holds a file descriptor. So this module, not asyncio's server,
 - at the cap, a newcomer closes the connection that has waited longest with no request in
   progress, so silent or trickling clients cannot keep a monitor out (its request arrives
   with its connection); when every connection is busy, the newcomer is closed;
-- accept failures (EMFILE and the like) and turned-away clients are logged at most once per
-  LOG_INTERVAL per kind, with a count: a flood never floods the log.
+- accept failures (EMFILE and the like) and turned-away clients are logged at most once a
+  minute per kind, with a count (throttle.py): a flood never floods the log.
 """
 
 from __future__ import annotations
@@ -21,14 +21,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import logging
 import os
 import resource
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from claimwatch.logs import log_event
+from claimwatch.throttle import Throttled
 
 RESERVE = 64  # descriptors for the database, logs, SMTP, worker pipes, beyond the polls
 # Connections the kernel queues (capped by net.core.somaxconn). A full queue drops the
@@ -36,11 +35,8 @@ RESERVE = 64  # descriptors for the database, logs, SMTP, worker pipes, beyond t
 BACKLOG = 4096
 RECOUNT = 0.1  # seconds between counts of open descriptors (a count is a directory listing)
 ACCEPT_PAUSE = 0.5  # seconds without accepting after a resource error or while short
-LOG_INTERVAL = 60.0
 RESOURCE_ERRORS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 Address = tuple[str, int]
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,46 +65,6 @@ def client_cap(limits: Limits, soft_limit: int | None) -> int:
     if soft_limit is None:
         return limits.max_clients
     return max(1, min(limits.max_clients, (soft_limit - limits.reserve) // 2))
-
-
-class Throttled:
-    """One log line per ``interval``: the first occurrence at once, then how many followed."""
-
-    def __init__(self, event: str, status: str, interval: float = LOG_INTERVAL) -> None:
-        self.event, self.status, self.interval = event, status, interval
-        self._window: asyncio.TimerHandle | None = None
-        self._count = 0
-        self._error = ""
-
-    def note(self, error: str) -> None:
-        self._error = error
-        if self._window is not None:
-            self._count += 1
-            return
-        self._log(1)
-        self._window = asyncio.get_running_loop().call_later(self.interval, self._close)
-
-    def _close(self) -> None:
-        self._window = None
-        if self._count:
-            self._log(self._count)
-            self._count = 0
-            self._window = asyncio.get_running_loop().call_later(self.interval, self._close)
-
-    def _log(self, count: int) -> None:
-        log_event(
-            logger, self.event, level=logging.WARNING, status=self.status, count=count,
-            error=self._error, seconds=self.interval if count > 1 else None,
-        )  # fmt: skip
-
-    def flush(self) -> None:
-        """Log what is still counted (on the way out) and close the window."""
-        if self._window is not None:
-            self._window.cancel()
-            self._window = None
-        if self._count:
-            self._log(self._count)
-            self._count = 0
 
 
 class _Conn:
@@ -244,7 +200,7 @@ class Listener:
     async def _wait_for_descriptors(self) -> None:
         """Until more than the reserve is free: idle clients go first, then we wait."""
         while self._soft_limit is not None:
-            if not self._short(self._descriptors_used()) or not self._short(open_fds()):
+            if not self._short(self._descriptors_used()) or not self._short(self._recount()):
                 return  # the estimate is counted again before it may stop an accept
             if self._evict("few file descriptors free: the client idle longest was closed"):
                 await asyncio.sleep(0)  # let the transport close its socket
@@ -267,9 +223,12 @@ class Listener:
         (an overestimate: clients that left are not subtracted)."""
         now = asyncio.get_running_loop().time()
         if self._used is None or now - self._counted_at >= RECOUNT:
-            self._used, self._counted_at = open_fds(), now
-        else:
-            self._used += 1
+            return self._recount()
+        self._used += 1
+        return self._used
+
+    def _recount(self) -> int | None:
+        self._used, self._counted_at = open_fds(), asyncio.get_running_loop().time()
         return self._used
 
     def _admit(self, sock: socket.socket, peer: str) -> None:
