@@ -77,7 +77,6 @@ SERVER_KEYS = frozenset(
         "listen_idle_timeout", "healthz_max_poll_age", "healthz_backlog_window",
     }
 )  # fmt: skip
-LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
 
 
 def _network(value: str) -> str:
