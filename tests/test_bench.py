@@ -97,3 +97,10 @@ def test_a_memory_run_cut_short_after_the_cold_cycle_reports_no_warm_time() -> N
     table = rows(summarize([cold], cycles=1000))
     assert table["warm cycles run"] == ["0 of 1000"]
     assert table["warm cycle, in the running service (median)"] == ["none run"]
+
+
+def test_web_under_slow_clients_and_page_loads() -> None:
+    out = bench("web", "--slow-clients=40", "--alerts=100", "--page-loads=4")
+    table = rows(out)
+    assert set(table) >= {"idle", "slow clients", "page loads"}
+    assert all(cells[4] == "0" for name, cells in table.items() if name != "round")  # no failure

@@ -244,6 +244,7 @@ def _cmd_once(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from claimwatch.sinks import SINKS, enabled_sinks
+    from claimwatch.webaccess import describe
 
     config, baselines = _inputs(args)
     if args.dump:
@@ -265,6 +266,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     print("sinks: " + ", ".join(f"{name} ({'on' if name in on else 'off'})" for name in SINKS))
     if config.alerts.log is not None:
         print(f"  log: {config.alert_log_path or 'stdout'}")
+    print("\n".join(describe(config.http)))
     print("ok")
     return EXIT_OK
 

@@ -7,6 +7,7 @@ Relative paths resolve against the config file's folder.
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 import re
 import tomllib
@@ -67,8 +68,92 @@ class FeedConfig(_Frozen):
         return value
 
 
+# ---- [http]: the web server's keys (the rest of [http] configures the HTTP client) ----------
+
+SERVER_KEYS = frozenset(
+    {
+        "listen", "allowed_networks", "allowed_hosts", "auth_token_file", "auth_username",
+        "auth_password_file", "listen_max_clients", "listen_header_timeout",
+        "listen_idle_timeout", "healthz_max_poll_age", "healthz_backlog_window",
+    }
+)  # fmt: skip
+
+
+def _network(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value.strip(), strict=False))
+    except ValueError:
+        message = f"must be an address or network such as 10.0.0.0/8, got {value!r}"
+        raise ValueError(message) from None
+
+
+def _host_name(value: str) -> str:
+    """A ``Host`` header name as clients send it, without port: lower case, no brackets."""
+    name = value.strip().removeprefix("[").removesuffix("]").rstrip(".").lower()
+    if not name or any(c.isspace() or c in "/@[]" for c in name):
+        raise ValueError(f"must be a host name or address without port, got {value!r}")
+    return name
+
+
+def _user_name(value: str) -> str:
+    if not value or ":" in value or any(c.isspace() for c in value):
+        raise ValueError("must be a user name without spaces or ':'")
+    return value
+
+
+def _off_or_minute(value: float) -> float:
+    if value and value < 60:
+        raise ValueError('must be "0" (off) or at least 60 seconds')
+    return value
+
+
+Network = Annotated[str, AfterValidator(_network)]
+HostName = Annotated[str, AfterValidator(_host_name)]
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses; a name that could resolve elsewhere
+    (or 0.0.0.0, which means every interface) is not loopback."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _server_problems(http: HttpConfig, folder: Path, text: str) -> tuple[HttpConfig, list[Problem]]:
+    """Secret files made absolute and readable now; a listen beyond loopback needs protection."""
+    problems: list[Problem] = []
+    paths: dict[str, str] = {}
+
+    def problem(key: str, message: str) -> None:
+        loc = ("http", key)
+        problems.append(Problem(format_location(loc), message, find_key_line(text, loc)))
+
+    for key in ("auth_token_file", "auth_password_file"):
+        if (value := getattr(http, key)) is not None:
+            paths[key] = str(_resolve(folder, value))
+            if error := _unreadable(Path(paths[key])):
+                problem(key, error)
+    if "allowed_networks" in http.model_fields_set and not http.allowed_networks:
+        problem("allowed_networks", "must name at least one network (leave it out for loopback)")
+    if (http.auth_username is None) != (http.auth_password_file is None):
+        problem("auth_username", "auth_username and auth_password_file go together: give both")
+    address = http.listen_address
+    has_auth = http.auth_token_file is not None or http.auth_password_file is not None
+    if address and not is_loopback_host(address[0]) and not has_auth and not http.allowed_networks:
+        problem(
+            "listen",
+            f"{http.listen!r} is reachable beyond this machine and nothing protects it: set "
+            "http.allowed_networks to the networks of its clients, or http.auth_token_file "
+            "(or http.auth_username and http.auth_password_file)",
+        )
+    return http.model_copy(update=paths), problems
+
+
 class HttpConfig(_Frozen):
-    """Limits of the one shared HTTP client."""
+    """Limits of the one shared HTTP client, and the web server (SERVER_KEYS)."""
 
     user_agent: str = USER_AGENT
     connect_timeout: Duration = 10.0
@@ -79,6 +164,17 @@ class HttpConfig(_Frozen):
     max_per_host: int = Field(default=4, ge=1, le=100)
     allow_private_addresses: bool = False
     listen: str | None = None  # "127.0.0.1:8650": serve the report, /healthz and /metrics
+    # The web server behind ``listen`` (SERVER_KEYS; validated by _server_problems):
+    allowed_networks: tuple[Network, ...] = ()  # (): loopback, or anywhere with credentials
+    allowed_hosts: tuple[HostName, ...] = ()
+    auth_token_file: str | None = None
+    auth_username: Annotated[str, AfterValidator(_user_name)] | None = None
+    auth_password_file: str | None = None
+    listen_max_clients: int = Field(default=100, ge=1, le=10_000)
+    listen_header_timeout: Annotated[Duration, Field(ge=1, le=300)] = 10.0
+    listen_idle_timeout: Annotated[Duration, Field(ge=1, le=3600)] = 30.0
+    healthz_max_poll_age: Annotated[Duration, AfterValidator(_off_or_minute)] = 3600.0
+    healthz_backlog_window: Annotated[Duration, AfterValidator(_off_or_minute)] = 1800.0
 
     @field_validator("listen")
     @classmethod
@@ -366,16 +462,17 @@ def config_from_mapping(data: dict[str, Any], *, path: Path, text: str = "") -> 
     except ValidationError as exc:
         problems = [_problem(err, text) for err in exc.errors()]
         raise ConfigError(str(path), [*problems, *duplicates]) from None
-    if duplicates:
-        raise ConfigError(str(path), duplicates)
     folder = path.resolve().parent
+    http, server_problems = _server_problems(raw.http, folder, text)
+    if duplicates or server_problems:
+        raise ConfigError(str(path), [*duplicates, *server_problems])
     return Config(
         path=path.resolve(),
         state=Path(os.devnull) if is_postgres_url(raw.state) else _resolve(folder, raw.state),
         state_url=raw.state if is_postgres_url(raw.state) else None,
         baselines=tuple(_resolve(folder, b) for b in raw.baselines),
         feeds=raw.feeds,
-        http=raw.http,
+        http=http,
         scheduler=raw.scheduler,
         alerts=_readable_files(raw.alerts, folder, str(path), text),
         outbox=raw.outbox,

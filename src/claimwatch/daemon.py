@@ -16,7 +16,8 @@
   RELOADING=1 on SIGHUP and STOPPING=1 on the way out.
 - ``[http] listen``: the status page, /healthz and /metrics (web.py), bound before anything is
   scheduled (a taken port stops the start), moved on reload, closed last. /healthz answers
-  503 from the moment the daemon stops scheduling or its database fails.
+  503 from the moment the daemon stops scheduling or its database fails, and while polls or
+  deliveries stall (liveness.py).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any
 
 from claimwatch import sdnotify
 from claimwatch.baselines import Baseline
-from claimwatch.config import Config, FeedConfig
+from claimwatch.config import SERVER_KEYS, Config, FeedConfig
 from claimwatch.errors import ClaimwatchError, InputError, StateError
 from claimwatch.fetcher import Fetcher
 from claimwatch.inputs import load_inputs
@@ -67,8 +68,8 @@ def _due(
 
 
 def _client_settings(config: Config) -> dict[str, Any]:
-    """What the HTTP client is built from (``listen`` is the web server's, not the client's)."""
-    return config.http.model_dump(exclude={"listen"})
+    """What the HTTP client is built from (``listen`` and the like are the web server's)."""
+    return config.http.model_dump(exclude=set(SERVER_KEYS))
 
 
 class Daemon:

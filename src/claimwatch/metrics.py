@@ -94,6 +94,7 @@ class Metrics:
             ["sink"], registry=reg,
         )  # fmt: skip
         self._feeds: set[str] = set()
+        self.last_poll_success: datetime | None = None  # any feed's; /healthz reads it
 
     # ---- what is configured --------------------------------------------------------
 
@@ -143,6 +144,7 @@ class Metrics:
             self.failures.labels(feed).inc()
         elif outcome in SUCCEEDED:
             self.last_success.labels(feed).set(now.timestamp())
+            self.last_poll_success = max(now, self.last_poll_success or now)
         self.cycle_seconds.labels(feed).observe(seconds)
 
     def entry_processed(

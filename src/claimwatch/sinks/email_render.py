@@ -2,9 +2,11 @@
 
 All article text (titles, evidence, feed names, links) comes from strangers and is treated so:
 header values are collapsed to one line before ``EmailMessage`` sees them (it refuses CR/LF
-anyway), the HTML part escapes every value with ``html.escape``, and only http(s) links become
-links. The Message-ID is derived from the alert id (or a digest's alerts) and the sink name, so
-a message sent again after a crash is recognisably the same message.
+anyway), a subject holding encoded-word syntax is encoded itself (``set_subject``), the HTML
+part escapes every value with ``html.escape``, and only http(s) links become links. Feed
+text reaches no header but the Subject. The Message-ID is derived from the alert id (or a
+digest's alerts) and the sink name, so a message sent again after a crash is recognisably
+the same message.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ KIND_LABELS = {
     "feed_recovered": "feed recovered",
 }
 FEED_HEALTH = "feed health"  # the heading of operator alerts, which concern no claim
+ENCODED_WORD_START = "=?"  # RFC 2047: what makes a mail client decode the text after it
 _SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
 _STYLE = {
     "body": "font-family:sans-serif;line-height:1.45;color:#222;max-width:46em",
@@ -221,9 +224,15 @@ def _message(envelope: Envelope, subject: str, key: str, date: datetime) -> Emai
 
 
 def set_subject(message: EmailMessage, subject: str) -> None:
-    """Non-ASCII subjects go through ``email.header.Header``: the default policy's folding can
-    drop the space between two encoded words (a CPython bug), e.g. before a Cyrillic title."""
-    if subject.isascii():
+    """The subject as mail clients will show it, whatever a feed put in the title.
+
+    Non-ASCII subjects go through ``email.header.Header``: the default policy's folding can
+    drop the space between two encoded words (a CPython bug), e.g. before a Cyrillic title.
+    So does an ASCII subject holding ``=?``: a title such as ``=?utf-8?b?...?=`` would be
+    decoded by the reader's client into text of the sender's choosing (RFC 2047), while as
+    the content of an encoded word it reads back literally.
+    """
+    if subject.isascii() and ENCODED_WORD_START not in subject:
         message["Subject"] = subject
     else:  # ``subject`` is one line already; Header output is plain ASCII encoded words
         message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())
