@@ -76,14 +76,17 @@ def generated_baseline(seed: dict[str, Any], number: int, used: set[str]) -> dic
     subject = data["subject"]
     subject["terms"] = ["|".join(names), invented(rng, used).upper()]
     subject["required"] = [_replace_group(p, 0, names) for p in subject.get("required", [])]
+    data["entities"] = {kind: invented(rng, used).title() for kind in data.get("entities", {})}
     claims = []
     for position in range(CLAIMS_PER_BASELINE):
         claim = copy.deepcopy(seed["claims"][position % len(seed["claims"])])
         claim["id"] = f"{claim['id']}-{position}"
-        claim["about"] = [
-            _replace_group(p, 0, [invented(rng, used) + "*", invented(rng, used)])
-            for p in claim["about"]
-        ]
+        about = claim.get("about", [])
+        if about:
+            claim["about"] = [
+                _replace_group(p, 0, [invented(rng, used) + "*", invented(rng, used)])
+                for p in ([about] if isinstance(about, str) else about)
+            ]
         if claim.get("context"):
             claim["context"] = ["|".join(names)]
         claims.append(claim)

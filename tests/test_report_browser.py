@@ -143,7 +143,7 @@ def test_dom_has_the_claim_table_and_charts(rendered: Rendered, tmp_path: Path) 
     assert dom.count('<svg class="chart"') >= 8
     assert 'aria-label="Reported figures: about 2,500 CSTO peacekeepers"' in dom
     assert 'class="reference"' in dom
-    assert "Reported changes: the CSTO force present temporarily" in dom
+    assert "Reported changes: the temporary CSTO deployment" in dom
     assert "<script" not in dom
 
 

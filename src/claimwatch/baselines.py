@@ -36,7 +36,7 @@ from claimwatch.claims import (
 )
 from claimwatch.errors import BaselineError, Problem
 from claimwatch.frames import FrameLibrary, library
-from claimwatch.frames.build import ENTITY_KINDS, frame_claim, with_rivals
+from claimwatch.frames.build import ENTITY_KINDS, frame_claim, with_competitors, with_rivals
 from claimwatch.terms import PatternSet, compile_pattern
 from claimwatch.yaml_files import locate_problems, located, read_yaml
 
@@ -250,19 +250,6 @@ class _Claim(_Model):
                 raise ValueError(f"{frame_id!r} is not a frame id")
         return value
 
-    @model_validator(mode="after")
-    def _own_terms_or_frame(self) -> _Claim:
-        if self.frame is not None:
-            return self
-        if not self.about:
-            raise ValueError("a claim needs a frame, or its own about terms and expect list")
-        if not self.expect:
-            raise ValueError("a claim without a frame needs an expect list")
-        used = [key for key in _FRAME_ONLY if getattr(self, key) not in (None, ())]
-        if used:
-            raise ValueError(f"{', '.join(used)}: only a claim with a frame takes these keys")
-        return self
-
 
 class _Baseline(_Model):
     id: str = Field(pattern=_ID)
@@ -344,7 +331,7 @@ def _claim(raw: _Claim, languages: tuple[str, ...], frames: FrameLibrary) -> Cla
     return Claim(
         id=raw.id,
         statement=" ".join(raw.statement.split()),
-        short=(raw.short or _short(raw.statement)).strip(),
+        short=(raw.short or raw.statement).strip(),
         quote=raw.quote,
         about=PatternSet.of(list(dict.fromkeys(about))),
         context=PatternSet.of(raw.context),
@@ -353,12 +340,6 @@ def _claim(raw: _Claim, languages: tuple[str, ...], frames: FrameLibrary) -> Cla
         local=local,
         own=PatternSet.of(raw.about) if raw.frame is not None else PatternSet(()),
     )
-
-
-def _short(statement: str) -> str:
-    """A claim's statement as a noun phrase for reasons: "six members ... are missing"."""
-    text = " ".join(statement.split()).rstrip(".")
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def _entities(raw: _Baseline) -> tuple[Entity, ...]:
@@ -383,7 +364,7 @@ def _baseline(raw: _Baseline, path: Path, frames: FrameLibrary) -> Baseline:
         languages=raw.languages,
         subject=subject,
         required=PatternSet.of(required) if required else subject,
-        claims=with_rivals(claims),
+        claims=with_competitors(with_rivals(claims)),
         path=path,
         entities=entities,
     )
@@ -401,17 +382,65 @@ def load_baseline(path: Path, frames: FrameLibrary | None = None) -> Baseline:
             file, [Problem("", "a baseline must be a mapping with id, claims, ...")]
         )
     duplicates = _duplicate_claim_ids(data, node)
+    library_ = frames or library()
+    shape = _claim_shape(data, node, library_)
     try:
         raw = _Baseline.model_validate(data)
     except ValidationError as exc:
-        raise BaselineError(file, [*locate_problems(exc, data, node), *duplicates]) from None
-    if duplicates:
-        raise BaselineError(file, duplicates)
-    library_ = frames or library()
+        problems = [*locate_problems(exc, data, node), *shape, *duplicates]
+        raise BaselineError(file, _once(problems)) from None
+    if shape or duplicates:
+        raise BaselineError(file, [*shape, *duplicates])
     problems = _frame_problems(raw, library_, data, node)
     if problems:
         raise BaselineError(file, problems)
     return _baseline(raw, path, library_)
+
+
+def _claim_shape(data: dict[str, Any], node: Any, frames: FrameLibrary) -> list[Problem]:
+    """What each claim's form requires, found even when the claim has other errors: no key
+    it does not take ("statment"); without a frame, its own ``about`` and ``expect``."""
+    claims = data.get("claims")
+    problems = []
+    for index, claim in enumerate(claims if isinstance(claims, list) else []):
+        if not isinstance(claim, dict):
+            continue
+        named = claim.get("frame")
+        ids = [named] if isinstance(named, str) else named if isinstance(named, list) else []
+        allowed = {f.choice_key for f in (frames.get(str(i)) for i in ids) if f and f.choice_key}
+        for key in claim:
+            if key not in _Claim.model_fields and key not in allowed:
+                problems.append(located(("claims", index, key), "unknown key", data, node))
+        if not ids:
+            problems.extend(_own_terms(claim, index, data, node))
+    return problems
+
+
+def _own_terms(claim: dict[str, Any], index: int, data: Any, node: Any) -> list[Problem]:
+    """A claim without a frame brings its own terms (``about``) and ``expect`` list."""
+    found = []
+    for key in ("about", "expect"):
+        if key not in claim:
+            message = "required field is missing (or name a frame)"
+            found.append(located(("claims", index, key), message, data, node))
+        elif claim[key] in ([], (), "", None):
+            found.append(located(("claims", index, key), "must not be empty", data, node))
+    for key in _FRAME_ONLY:
+        if key in claim:
+            message = "only a claim with a frame takes this key"
+            found.append(located(("claims", index, key), message, data, node))
+    return found
+
+
+def _once(problems: list[Problem]) -> list[Problem]:
+    """Each location's first problem: the shape check and pydantic may both see one key."""
+    seen: set[str] = set()
+    kept = []
+    for problem in problems:
+        if problem.location not in seen:
+            seen.add(problem.location)
+            kept.append(problem)
+    return kept
 
 
 def _frame_problems(raw: _Baseline, frames: FrameLibrary, data: Any, node: Any) -> list[Problem]:
@@ -476,11 +505,6 @@ def load_baselines(
 
 
 def _reparent(error: BaselineError, first: str) -> Iterator[Problem]:
-    """The problems of another file than the first name that file in their location."""
+    """Every problem keeps the file it was found in when reported under the first one."""
     for problem in error.problems:
-        if error.file == first:
-            yield problem
-            continue
-        where = f"{error.file}:{problem.line}" if problem.line else error.file
-        location = f"{where}: {problem.location}" if problem.location else where
-        yield Problem(location, problem.message)
+        yield Problem(problem.location, problem.message, problem.line, problem.file or error.file)

@@ -138,6 +138,7 @@ class Claim:
     frame: str | None = None  # the frame it was written with, if any
     local: bool = False  # judged only near its own words (not by specific cues elsewhere)
     own: PatternSet = _NONE  # the story's own words for it (a frame claim's ``about``)
+    competing: PatternSet = _NONE  # the own words of the claims that share a frame with it
 
 
 @dataclass(frozen=True, slots=True)

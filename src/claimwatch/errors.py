@@ -39,16 +39,20 @@ class InputError(ClaimwatchError):
 
 
 class Problem:
-    """One located problem inside an input file."""
+    """One located problem inside an input file (``file``: when not the error's own)."""
 
-    __slots__ = ("line", "location", "message")
+    __slots__ = ("file", "line", "location", "message")
 
-    def __init__(self, location: str, message: str, line: int | None = None) -> None:
+    def __init__(
+        self, location: str, message: str, line: int | None = None, file: str | None = None
+    ) -> None:
         self.location = location
         self.message = message
         self.line = line
+        self.file = file
 
     def render(self, file: str) -> str:
+        file = self.file or file
         where = f"{file}:{self.line}" if self.line else file
         return (
             f"{where}: {self.location}: {self.message}"

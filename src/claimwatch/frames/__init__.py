@@ -245,14 +245,9 @@ def _library(folders: tuple[Path, ...]) -> FrameLibrary:
             frames[frame.id] = frame
     if problems:
         first = problems[0][0]
-        raise BaselineError(first, [_in_file(file, p, first) for file, p in problems])
+        located = [Problem(p.location, p.message, p.line, file) for file, p in problems]
+        raise BaselineError(first, located)
     return FrameLibrary(frames)
-
-
-def _in_file(file: str, problem: Problem, first: str) -> Problem:
-    if file == first:
-        return problem
-    return Problem(f"{file}: {problem.location}".rstrip(": "), problem.message, problem.line)
 
 
 def describe(frame: Frame) -> dict[str, Any]:

@@ -140,7 +140,7 @@ def _frame_claim(raw: Any, frame: Frame, languages: tuple[str, ...]) -> FrameCla
     return FrameClaim(
         frame=frame,
         choices=choices,
-        statement=raw.statement,
+        statement=raw.short or raw.statement,
         languages=languages,
         about=raw.about,
         counts=raw.counts,
@@ -155,6 +155,27 @@ def _frame_claim(raw: Any, frame: Frame, languages: tuple[str, ...]) -> FrameCla
         not_before=raw.not_before,
         not_after=raw.not_after,
     )
+
+
+def _frames_of(claim: Claim) -> frozenset[str]:
+    return frozenset(claim.frame.split("+")) if claim.frame else frozenset()
+
+
+def with_competitors(claims: Sequence[Claim]) -> tuple[Claim, ...]:
+    """Each frame claim learns the own words of the claims that share a frame with it
+    (``matching.focus``)."""
+    out = []
+    for claim in claims:
+        mine = _frames_of(claim)
+        others = [
+            p.source
+            for c in claims
+            if c is not claim and c.own and mine & _frames_of(c)
+            for p in c.own.patterns
+        ]
+        competing = PatternSet.of(list(dict.fromkeys(others))) if mine and claim.own else None
+        out.append(dataclasses.replace(claim, competing=competing) if competing else claim)
+    return tuple(out)
 
 
 def with_rivals(claims: Sequence[Claim]) -> tuple[Claim, ...]:

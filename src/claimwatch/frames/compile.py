@@ -48,7 +48,7 @@ class FrameClaim:
 
     frame: Frame
     choices: tuple[Choice, ...]
-    statement: str
+    statement: str  # its short form where it has one: what a state's reasons call it
     languages: tuple[str, ...]
     about: tuple[str, ...] = ()
     counts: tuple[str, ...] = ()
@@ -178,6 +178,8 @@ def _count(claim: FrameClaim) -> tuple[tuple[str, ...], tuple[Expectation, ...]]
         expectations.append(Unquantified(measures, later=True))
     expectations.extend(_assertion(claim))
     about = (*counted, *(t for _, terms in later for t in terms))
+    if claim.value is None:
+        about = (*about, *claim.about)  # "detainees ... were released": its people find it
     return about, tuple(expectations)
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from claimwatch.baselines import Assertion, Baseline, Claim, State
 from claimwatch.matching.dates import about_an_earlier_year, only_earlier_years
 from claimwatch.matching.findings import Finding
-from claimwatch.matching.focus import competitors, holds_focus
+from claimwatch.matching.focus import holds_focus
 from claimwatch.matching.grounding import Grounding, ground
 from claimwatch.matching.index import index_for
 from claimwatch.matching.judges import Context, Verdict, judge
@@ -114,8 +114,7 @@ def _match_baseline(
             continue
         if claim.context and not claim.context.matches(full_text):
             continue
-        others = competitors(claim, baseline.claims)
-        focus = holds_focus(claim, others, texts, paragraphs)
+        focus = holds_focus(claim, texts, paragraphs)
         units = [pair for pair, mine in zip(current, focus, strict=True) if mine]
         yield from _best_per_kind(baseline, claim, _verdicts(claim, units, year))
 

@@ -4,6 +4,7 @@ Two claims of one frame (the seized city hall and the seized airport; the port c
 the highway closed) read the same words: "retaken", "reopened". A sentence goes to the claim
 whose own words it names, or else to the one named last before it in its paragraph; a claim
 that is not the focus there stays silent, so news of the airport is not news of city hall.
+(``frames.build.with_competitors`` gives each claim the others' words when the baseline loads.)
 """
 
 from __future__ import annotations
@@ -13,23 +14,9 @@ from collections.abc import Sequence
 from claimwatch.claims import Claim
 
 
-def _frames(claim: Claim) -> frozenset[str]:
-    return frozenset(claim.frame.split("+")) if claim.frame else frozenset()
-
-
-def competitors(claim: Claim, claims: Sequence[Claim]) -> tuple[Claim, ...]:
-    """The other claims that share a frame with ``claim`` and name their own words."""
-    mine = _frames(claim)
-    if not mine or not claim.own:
-        return ()
-    return tuple(c for c in claims if c is not claim and c.own and _frames(c) & mine)
-
-
-def holds_focus(
-    claim: Claim, others: Sequence[Claim], texts: Sequence[str], paragraphs: Sequence[int]
-) -> list[bool]:
+def holds_focus(claim: Claim, texts: Sequence[str], paragraphs: Sequence[int]) -> list[bool]:
     """Per sentence: False where another claim of the same frame holds the focus."""
-    if not others:
+    if not claim.competing or not claim.own:
         return [True] * len(texts)
     focus: list[bool] = []
     current, paragraph = True, None
@@ -37,8 +24,7 @@ def holds_focus(
         if number != paragraph:
             current, paragraph = True, number
         mine = claim.own.matches(text)
-        theirs = any(other.own.matches(text) for other in others)
-        if mine or theirs:
+        if mine or claim.competing.matches(text):
             current = mine
         focus.append(current)
     return focus
