@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from claimwatch import bounded_yaml
 from claimwatch.errors import BaselineError, Problem
 from claimwatch.terms import PatternSet, compile_pattern
 
@@ -326,8 +327,7 @@ def load_baseline(path: Path) -> Baseline:
     except (OSError, UnicodeDecodeError) as exc:
         raise BaselineError(file, [Problem("", f"cannot read baseline: {exc}")]) from exc
     try:
-        node = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506  (a safe loader)
+        node, data = bounded_yaml.read(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -370,7 +370,7 @@ def _duplicate_claim_ids(data: dict[str, Any], node: yaml.Node | None) -> list[P
 
 def _unbuildable(text: str, error: Exception) -> Problem:
     """Locate the scalar PyYAML typed but could not build (``date: 2022-13-45``)."""
-    found = _bad_scalar(yaml.compose(text, Loader=_LOADER), ())
+    found = _bad_scalar(bounded_yaml.compose(text), ())
     if found is None:
         return Problem("", f"invalid value: {error}")
     loc, line = found
