@@ -97,3 +97,10 @@ def test_a_memory_run_cut_short_after_the_cold_cycle_reports_no_warm_time() -> N
     table = rows(summarize([cold], cycles=1000))
     assert table["warm cycles run"] == ["0 of 1000"]
     assert table["warm cycle, in the running service (median)"] == ["none run"]
+
+
+def test_hostile_inputs_are_refused_cheaply() -> None:
+    table = rows(bench("hostile", "--quick"))
+    assert "refused before parsing" in table["entity bomb"][0]
+    assert "more than 20 aliases" in table["alias bomb"][0]
+    assert table["slow host"][0].endswith("1 cut")

@@ -22,6 +22,7 @@ from claimwatch.baselines import load_baseline
 from claimwatch.errors import BaselineError, ConfigError, FetchError
 from claimwatch.fetcher import SLOW_SHARE, Fetcher
 from claimwatch.inputs import load_inputs, load_inputs_async
+from tests.bombs import alias_bomb, entity_bomb, nested_bomb
 from tests.e2e.helpers import BASELINE
 from tests.servers import FeedServer, loopback_http_config
 from tests.test_fetcher import only_first_loopback
@@ -118,28 +119,6 @@ async def test_a_public_feed_may_not_redirect_to_a_private_address(
 
 
 # -- entity expansion ---------------------------------------------------------------------------
-
-
-def entity_bomb(*, value_size: int = 10_000, references: int = 4_000) -> str:
-    """One large entity referred to many times: 40 KB that expand to 40 MB. A declaration on
-    a line of its own is what feedparser passes on to its fallback parser."""
-    doctype = f'<!DOCTYPE rss [\n<!ENTITY big "{"A" * value_size}">\n]>'
-    item = f"<item><guid>b1</guid><title>Bomb</title><description>{'&big;' * references}"
-    return (
-        f'<?xml version="1.0"?>\n{doctype}\n<rss version="2.0"><channel><title>T</title>'
-        f"{item}</description></item></channel></rss>"
-    )
-
-
-def nested_bomb() -> str:
-    """The billion laughs: ten entities, each ten of the one before."""
-    declarations = '<!ENTITY l0 "lol">\n' + "".join(
-        f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">\n' for n in range(1, 10)
-    )
-    return (
-        f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n{declarations}]>\n<rss version="2.0">'
-        "<channel><title>T</title><item><guid>b1</guid><title>&l9;</title></item></channel></rss>"
-    )
 
 
 @pytest.mark.parametrize(
@@ -305,13 +284,6 @@ async def test_one_slot_per_host_never_cuts_a_slow_response(feed_server: FeedSer
 
 
 # -- baselines and config that would hang or crash the loader -----------------------------------
-
-
-def alias_bomb(levels: int = 9) -> str:
-    """A baseline of nine-fold aliases nine levels deep (9**9 paths) and one invalid date."""
-    lines = ['  l0: &l0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
-    lines += [f"  l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, levels)]
-    return "lol:\n" + "\n".join(lines) + "\nid: bomb\ntitle: t\nsince: 2022-13-45\n"
 
 
 def test_an_alias_bomb_baseline_is_refused_at_once(tmp_path: Path) -> None:

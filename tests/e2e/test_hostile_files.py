@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.bombs import alias_bomb, entity_bomb
 from tests.e2e.helpers import Service, Workdir, eventually
 from tests.e2e.test_web_daemon import free_port, listen_on
-from tests.test_hostile_inputs import alias_bomb, entity_bomb
 
 pytestmark = pytest.mark.slow
 
