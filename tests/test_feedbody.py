@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from claimwatch.entries import parse
+from claimwatch.errors import FeedError
 from claimwatch.feedbody import MAX_ENTITY_EXPANSION, decide_encoding, entity_problem
 
 
@@ -85,3 +87,9 @@ def test_harmless_declarations_pass(declarations: str) -> None:
 def test_dangerous_declarations_are_refused(document: str, problem: str) -> None:
     found = entity_problem(document.encode())
     assert found is not None and problem in found
+
+
+def test_bytes_that_break_feedparsers_decoding_are_the_feeds_failure() -> None:
+    body = b'<?xml version="1.0" encoding="ut\x00f-8"?><rss version="2.0"><channel/></rss>'
+    with pytest.raises(FeedError, match="not a usable feed: ValueError"):
+        parse(body, feed="f", url="http://example.org/feed")

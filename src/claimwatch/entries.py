@@ -74,8 +74,8 @@ def parse(
     """Parse a feed body fetched from ``url``; FeedError (naming ``url``) if it has no entries
     and is malformed or not a feed at all."""
     sent, base = _response_headers(url, headers, xml_base=b"xml:base" in body)
-    body, sent = prepare(body, sent, url=url)
     try:
+        body, sent = prepare(body, sent, url=url)
         parsed = feedparser.parse(
             io.BytesIO(body),
             response_headers=sent,
@@ -84,6 +84,8 @@ def parse(
             sanitize_html=False,
             resolve_relative_uris=False,
         )
+    except FeedError:
+        raise
     except Exception as exc:  # feedparser failing on hostile bytes is the feed's failure
         raise FeedError(f"not a usable feed: {type(exc).__name__}: {exc}", subject=url) from None
     problem = _bozo_text(parsed) if parsed.get("bozo") else None
