@@ -5,7 +5,7 @@ Each ``Fetcher.get``:
 - follows up to MAX_REDIRECTS redirects itself, so that every hop is checked and a
   permanent move (every hop 301/308) can be reported;
 - holds a slot of its host (``max_per_host``) and a global slot (``max_connections``); slow
-  responses never hold all of a host's slots while its other requests wait (``_HostSlots``);
+  responses never hold all of a host's slots while its other requests wait (``hostslots``);
 - finishes within ``total_timeout``, all hops together, not counting the wait for a slot
   (httpx's read timeout restarts on every byte, so a trickler would never time out);
 - reads at most ``max_bytes`` raw bytes and inflates gzip/deflate into at most ``max_bytes``,
@@ -29,7 +29,7 @@ import ipaddress
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 
 import httpcore
@@ -37,6 +37,7 @@ import httpx
 
 from claimwatch.config import HttpConfig
 from claimwatch.errors import BlockedAddressError, FetchError
+from claimwatch.hostslots import HostSlots
 from claimwatch.netguard import (
     AddressPolicy,
     BlockedConnect,
@@ -51,7 +52,7 @@ from claimwatch.payload import BodyError, read_body
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
-SLOW_SHARE = 0.25  # of total_timeout: a response still running after this is slow
+SLOW_SHARE = 0.25  # of total_timeout: a response still running after this is slow (hostslots)
 _GUARD = "claimwatch.guard"  # request extension: address classes let through (None: unguarded)
 _STRICT: frozenset[str] = frozenset()  # guarded, no class let through
 _ALLOWED_SCHEMES = ("http", "https")
@@ -112,7 +113,7 @@ class Fetcher:
             trust_env=False,
         )
         self._in_flight = asyncio.Semaphore(http.max_connections)
-        self._hosts = _HostSlots(http.max_per_host, http.total_timeout * SLOW_SHARE)
+        self._hosts = HostSlots(http.max_per_host, http.total_timeout * SLOW_SHARE)
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -305,102 +306,3 @@ class _Budget:
                 yield deadline
         finally:
             self.left -= loop.time() - started
-
-
-@dataclass(eq=False, slots=True)
-class _Holder:
-    """One request holding (or waiting for) a slot of its host."""
-
-    host: _Host
-    deadline: asyncio.Timeout | None = None  # its hop's time limit, once it runs
-    since: float = 0.0  # loop time it started running
-    slow: bool = False
-    cut: str | None = None  # why it was cut short, if it was
-    timer: asyncio.TimerHandle | None = None
-
-    @property
-    def cuttable(self) -> bool:
-        """Slow, still running (not timed out meanwhile) and not cut yet."""
-        running = self.deadline is not None and not self.deadline.expired()
-        return self.slow and self.cut is None and running
-
-
-@dataclass(slots=True)
-class _Host:
-    name: str
-    semaphore: asyncio.Semaphore
-    holders: list[_Holder] = field(default_factory=list)  # those holding a slot
-    waiting: int = 0
-    users: int = 0
-
-
-class _HostSlots:
-    """``max_per_host`` slots per host, of which slow responses never hold them all while
-    other requests for the host wait.
-
-    A response still running ``slow_after`` seconds (a quarter of ``total_timeout``) after
-    it started is slow. When every slot of a host is held by slow responses and another
-    request for that host waits, the slow response that started first is cut: it fails like
-    a timeout (its feed backs off and is polled again later) and its slot goes to the
-    waiting request. So four slow feeds on one host delay the host's other feeds by at most
-    ``slow_after``, not by ``total_timeout``, and at most ``max_per_host - 1`` slow responses
-    run on while others wait. With ``max_per_host = 1`` nothing is cut: one request at a
-    time is what the operator asked for.
-
-    A host's entry is forgotten when no request for it is in flight.
-    """
-
-    def __init__(self, per_host: int, slow_after: float) -> None:
-        self._per_host = per_host
-        self._slow_after = slow_after
-        self._hosts: dict[str, _Host] = {}
-
-    @asynccontextmanager
-    async def hold(self, host: str) -> AsyncIterator[_Holder]:
-        entry = self._hosts.get(host)
-        if entry is None:
-            entry = self._hosts[host] = _Host(host, asyncio.Semaphore(self._per_host))
-        entry.users += 1
-        holder = _Holder(entry)
-        try:
-            entry.waiting += 1
-            try:
-                self._balance(entry)
-                await entry.semaphore.acquire()
-            finally:
-                entry.waiting -= 1
-            entry.holders.append(holder)
-            try:
-                yield holder
-            finally:
-                if holder.timer is not None:
-                    holder.timer.cancel()
-                entry.holders.remove(holder)
-                entry.semaphore.release()
-        finally:
-            entry.users -= 1
-            if not entry.users:
-                del self._hosts[host]
-
-    def running(self, holder: _Holder, deadline: asyncio.Timeout) -> None:
-        """``holder`` starts its request now, under ``deadline``: start its slow clock."""
-        loop = asyncio.get_running_loop()
-        holder.deadline, holder.since = deadline, loop.time()
-        holder.timer = loop.call_later(self._slow_after, self._became_slow, holder)
-
-    def _became_slow(self, holder: _Holder) -> None:
-        holder.slow = True
-        self._balance(holder.host)
-
-    def _balance(self, entry: _Host) -> None:
-        """Cut the first slow response when slow ones hold every slot and a request waits."""
-        slow = [h for h in entry.holders if h.cuttable]
-        if self._per_host < 2 or not entry.waiting or len(slow) < self._per_host:
-            return
-        first = min(slow, key=lambda h: h.since)
-        first.cut = (
-            f"cut after {self._slow_after:g}s: slow responses held all {self._per_host} "
-            f"connections to {entry.name} while its other requests waited"
-        )
-        assert first.deadline is not None
-        first.deadline.reschedule(asyncio.get_running_loop().time())
