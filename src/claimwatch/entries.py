@@ -172,10 +172,13 @@ def _link(item: Any, base: str) -> str | None:
     raw = str(item.get("link") or "").strip()
     if not raw:
         return None
-    absolute = urljoin(base, raw)
-    if urlsplit(absolute).scheme.lower() not in ("http", "https"):
+    try:
+        absolute = urljoin(base, raw)
+        if urlsplit(absolute).scheme.lower() not in ("http", "https"):
+            return None
+        return canonicalize(absolute)
+    except ValueError:  # not a URL urllib can split ("https://[e.com/a": an unclosed IPv6 host)
         return None
-    return canonicalize(absolute)
 
 
 def _entry_id(item: Any, url: str | None, title: str, text: str) -> str:
