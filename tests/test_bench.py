@@ -104,3 +104,10 @@ def test_web_under_slow_clients_and_page_loads() -> None:
     table = rows(out)
     assert set(table) >= {"idle", "slow clients", "page loads"}
     assert all(cells[4] == "0" for name, cells in table.items() if name != "round")  # no failure
+
+
+def test_hostile_inputs_are_refused_cheaply() -> None:
+    table = rows(bench("hostile", "--quick"))
+    assert "refused before parsing" in table["entity bomb"][0]
+    assert "more than 20 aliases" in table["alias bomb"][0]
+    assert table["slow host"][0].endswith("1 cut")

@@ -152,3 +152,9 @@ def test_entries_without_link_title_or_text_are_skipped() -> None:
 def test_plain_text_title_is_not_parsed_as_html() -> None:
     entry = one("<item><title>Prices &lt;up&gt; 3 &lt; 4 &amp; more</title></item>")
     assert entry.title == "Prices <up> 3 < 4 & more"
+
+
+@pytest.mark.parametrize("link", ["https://[e.com/a?utm_source=x", "http://]x/", "https://[::1/"])
+def test_a_link_urllib_cannot_split_is_no_link(link: str) -> None:
+    entry = one(f"<item><title>Title</title><link>{link}</link></item>")
+    assert (entry.title, entry.url) == ("Title", None)

@@ -451,6 +451,8 @@ def load_config(path: Path) -> Config:
         raise ConfigError(
             file, [Problem("", f"invalid TOML: {exc}", _toml_error_line(exc))]
         ) from exc
+    except RecursionError:  # tomllib recurses per level of nested arrays and tables
+        raise ConfigError(file, [Problem("", "invalid TOML: nested too deeply")]) from None
     return config_from_mapping(data, path=path, text=text)
 
 

@@ -3,7 +3,8 @@
 - SIGTERM/SIGINT: stop scheduling, let cycles in flight finish for up to SHUTDOWN_GRACE
   seconds, cancel the rest (state commits per entry, so nothing is half-written), close the
   database, exit 0. A second signal cancels at once.
-- SIGHUP: read the config and baselines again. Invalid: logged, the running ones kept.
+- SIGHUP: read the config and baselines again, off the event loop and within a time limit
+  (inputs.py). Invalid or too slow: logged, the running ones kept.
   Valid: feed jobs added, removed or re-created; HTTP client and sinks rebuilt if changed.
 - The state database failing (read-only, locked, disk full): logged with the path and the
   reason, then the same graceful stop, but exit 1, so that systemd restarts the service and
@@ -34,7 +35,7 @@ from claimwatch.baselines import Baseline
 from claimwatch.config import SERVER_KEYS, Config, FeedConfig
 from claimwatch.errors import ClaimwatchError, InputError, StateError
 from claimwatch.fetcher import Fetcher
-from claimwatch.inputs import load_inputs
+from claimwatch.inputs import load_inputs_async
 from claimwatch.lease import FeedLeases, owner_id, shares_state
 from claimwatch.logs import log_event
 from claimwatch.metrics import Metrics
@@ -249,7 +250,7 @@ class Daemon:
         async with self._reload_lock:
             sdnotify.reloading()
             try:
-                config, baselines = load_inputs(self.config.path)
+                config, baselines = await load_inputs_async(self.config.path)  # off the loop
             except InputError as exc:
                 log_event(
                     logger,

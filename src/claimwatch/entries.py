@@ -2,6 +2,7 @@
 
 feedparser reads RSS 0.9x/1.0/2.0 and Atom. The body is always handed over as a
 ``BytesIO``: feedparser treats a ``bytes`` argument that names an existing file as a path.
+Before that, ``feedbody.prepare`` refuses entity bombs and repairs provably UTF-8 bodies.
 A malformed feed (``bozo``) that still yields entries is accepted with a warning.
 
 Normalisation rules:
@@ -18,10 +19,8 @@ Normalisation rules:
 from __future__ import annotations
 
 import calendar
-import codecs
 import hashlib
 import io
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,14 +31,10 @@ import feedparser
 
 from claimwatch.errors import FeedError
 from claimwatch.extract import html_to_text, tidy
+from claimwatch.feedbody import prepare
 from claimwatch.urls import canonicalize
 
 FUTURE_TOLERANCE = timedelta(days=1)
-_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
-_XML_ENCODING = re.compile(
-    rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)"""
-)
-_VALID_NON_ASCII = re.compile(r"[^\x00-\x7f\ufffd]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +74,8 @@ def parse(
     """Parse a feed body fetched from ``url``; FeedError (naming ``url``) if it has no entries
     and is malformed or not a feed at all."""
     sent, base = _response_headers(url, headers, xml_base=b"xml:base" in body)
-    body = repair_utf8(body, sent["content-type"])
     try:
+        body, sent = prepare(body, sent, url=url)
         parsed = feedparser.parse(
             io.BytesIO(body),
             response_headers=sent,
@@ -89,6 +84,8 @@ def parse(
             sanitize_html=False,
             resolve_relative_uris=False,
         )
+    except FeedError:
+        raise
     except Exception as exc:  # feedparser failing on hostile bytes is the feed's failure
         raise FeedError(f"not a usable feed: {type(exc).__name__}: {exc}", subject=url) from None
     problem = _bozo_text(parsed) if parsed.get("bozo") else None
@@ -102,36 +99,6 @@ def parse(
         warning=problem,
         title=_one_line(_text(parsed.feed, "title")),
     )
-
-
-def repair_utf8(body: bytes, content_type: str) -> bytes:
-    """A UTF-8 feed with a few bytes of another encoding: those bytes become U+FFFD.
-
-    feedparser would re-read the whole document as windows-1252 instead, garbling every
-    non-ASCII character (and every non-Latin baseline term). A body declared in another
-    encoding, or with no valid multi-byte UTF-8 at all (a legacy encoding), is left alone.
-    """
-    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return body
-    header = _CHARSET.search(content_type)
-    xml = _XML_ENCODING.match(body[:512])
-    declared = (header.group(1) if header else None, xml.group(1).decode() if xml else None)
-    if any(name and _codec_name(name) != "utf-8" for name in declared):
-        return body
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        text = body.decode("utf-8", errors="replace")
-        if _VALID_NON_ASCII.search(text):
-            return text.encode("utf-8")
-    return body
-
-
-def _codec_name(name: str) -> str:
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return name.lower()
 
 
 def _response_headers(
@@ -205,10 +172,13 @@ def _link(item: Any, base: str) -> str | None:
     raw = str(item.get("link") or "").strip()
     if not raw:
         return None
-    absolute = urljoin(base, raw)
-    if urlsplit(absolute).scheme.lower() not in ("http", "https"):
+    try:
+        absolute = urljoin(base, raw)
+        if urlsplit(absolute).scheme.lower() not in ("http", "https"):
+            return None
+        return canonicalize(absolute)
+    except ValueError:  # not a URL urllib can split ("https://[e.com/a": an unclosed IPv6 host)
         return None
-    return canonicalize(absolute)
 
 
 def _entry_id(item: Any, url: str | None, title: str, text: str) -> str:

@@ -76,10 +76,15 @@ async def poll(
     now: datetime | None = None,
     max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
 ) -> FeedPoll:
-    """GET ``state.url`` conditionally; never raises for a feed's failure."""
+    """GET ``state.url`` conditionally; never raises for a feed's failure.
+
+    The URL is the operator's choice, its redirects are not: they may reach public addresses
+    or the kind of network the feed's own address is in (see ``Fetcher.get``)."""
     fetched_at = now or datetime.now(UTC)
     try:
-        response = await fetcher.get(state.url, headers=conditional_headers(state))
+        response = await fetcher.get(
+            state.url, headers=conditional_headers(state), guard_redirects=True
+        )
     except FetchError as exc:
         return FeedPoll(feed.name, state.url, "failed", fetched_at, exc.status, error=str(exc))
     headers = response.headers

@@ -4,14 +4,19 @@ Each ``Fetcher.get``:
 
 - follows up to MAX_REDIRECTS redirects itself, so that every hop is checked and a
   permanent move (every hop 301/308) can be reported;
-- holds a slot of its host (``max_per_host``) and a global slot (``max_connections``);
+- holds a slot of its host (``max_per_host``) and a global slot (``max_connections``); slow
+  responses never hold all of a host's slots while its other requests wait (``hostslots``);
 - finishes within ``total_timeout``, all hops together, not counting the wait for a slot
   (httpx's read timeout restarts on every byte, so a trickler would never time out);
 - reads at most ``max_bytes`` raw bytes and inflates gzip/deflate into at most ``max_bytes``,
   so a compression bomb stops within a chunk of the limit;
 - with ``guard_private=True`` (article pages, whose URLs come from feeds) connects only to
   public addresses. The check runs in the network backend on the address actually dialled,
-  so redirect hops and DNS rebinding are covered, not only the URL text.
+  so redirect hops and DNS rebinding are covered, not only the URL text;
+- with ``guard_redirects=True`` (feeds: the URL is the operator's, its redirects are not)
+  dials the first hop wherever it points, and every later hop only to public addresses or to
+  the kind of network the first hop reached (a loopback feed may redirect to loopback, never
+  to a private or link-local address). ``allow_private_addresses`` lifts both guards.
 
 Statuses are returned, not raised; transport failures raise FetchError naming the URL.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import ipaddress
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -31,11 +37,14 @@ import httpx
 
 from claimwatch.config import HttpConfig
 from claimwatch.errors import BlockedAddressError, FetchError
+from claimwatch.hostslots import HostSlots
 from claimwatch.netguard import (
     AddressPolicy,
     BlockedConnect,
     GuardedBackend,
     Resolver,
+    address_class,
+    allowing,
     blocked_reason,
 )
 from claimwatch.payload import BodyError, read_body
@@ -43,7 +52,9 @@ from claimwatch.payload import BodyError, read_body
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
-_GUARD = "claimwatch.guard_private"  # request extension: send through the guarded pool
+SLOW_SHARE = 0.25  # of total_timeout: a response still running after this is slow (hostslots)
+_GUARD = "claimwatch.guard"  # request extension: address classes let through (None: unguarded)
+_STRICT: frozenset[str] = frozenset()  # guarded, no class let through
 _ALLOWED_SCHEMES = ("http", "https")
 
 if importlib.util.find_spec("sniffio") is None:
@@ -88,8 +99,9 @@ class Fetcher:
         resolver: Resolver | None = None,
     ) -> None:
         self.http = http
+        self._policy = address_policy
         self._client = httpx.AsyncClient(
-            transport=_Transport(http, GuardedBackend(address_policy, resolver)),
+            transport=_Transport(http, address_policy, resolver),
             headers={"User-Agent": http.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(
                 connect=http.connect_timeout,
@@ -101,7 +113,7 @@ class Fetcher:
             trust_env=False,
         )
         self._in_flight = asyncio.Semaphore(http.max_connections)
-        self._hosts = _HostSlots(http.max_per_host)
+        self._hosts = HostSlots(http.max_per_host, http.total_timeout * SLOW_SHARE)
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -115,18 +127,30 @@ class Fetcher:
         await self.aclose()
 
     async def get(
-        self, url: str, *, headers: Mapping[str, str] | None = None, guard_private: bool = False
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        guard_private: bool = False,
+        guard_redirects: bool = False,
     ) -> Response:
-        """GET ``url``, following redirects; 4xx/5xx come back as a Response."""
-        guard = guard_private and not self.http.allow_private_addresses
+        """GET ``url``, following redirects; 4xx/5xx come back as a Response.
+
+        ``guard_private``: every hop to public addresses only. ``guard_redirects``: the first
+        hop anywhere, later hops to public addresses or the first hop's kind of network.
+        """
+        guarding = not self.http.allow_private_addresses
+        guard = _STRICT if guard_private and guarding else None
         sent = dict(headers or {})
         budget = _Budget(self.http.total_timeout)
         seen, current, permanent = {url}, url, True
         for hop in range(MAX_REDIRECTS + 1):
-            response, location = await self._hop(current, sent, guard, budget)
+            response, location, peer = await self._hop(current, sent, guard, budget)
             if location is None:
                 moved = current if hop and permanent else None
                 return Response(current, response.status, response.headers, response.body, moved)
+            if guard is None and guard_redirects and guarding:
+                guard = self._network_of(peer)
             permanent = permanent and response.status in _PERMANENT
             if location in seen:
                 raise FetchError(f"redirect loop at {location}", url=url, status=response.status)
@@ -137,16 +161,28 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    def _network_of(self, peer: str | None) -> frozenset[str]:
+        """What later hops may reach besides public addresses: the kind of network of the
+        operator's own URL (``peer``, the address its first hop dialled), when the address
+        policy would have refused it."""
+        try:
+            address = ipaddress.ip_address(peer or "")
+        except ValueError:
+            return _STRICT
+        kind = address_class(address)
+        return frozenset({kind}) if kind and self._policy(address) is not None else _STRICT
+
     async def _hop(
-        self, url: str, headers: dict[str, str], guard: bool, budget: _Budget
-    ) -> tuple[Response, str | None]:
+        self, url: str, headers: dict[str, str], guard: frozenset[str] | None, budget: _Budget
+    ) -> tuple[Response, str | None, str | None]:
         host = _checked_host(url)
-        async with self._hosts.hold(host), self._in_flight:
+        async with self._hosts.hold(host) as holder, self._in_flight:
             try:
-                async with budget.spend():
+                async with budget.spend() as deadline:
+                    self._hosts.running(holder, deadline)
                     return await self._exchange(url, headers, guard)
             except TimeoutError:
-                message = f"no complete response within {budget.total:g}s"
+                message = holder.cut or f"no complete response within {budget.total:g}s"
                 raise FetchError(message, url=url) from None
             except BlockedConnect as exc:
                 raise BlockedAddressError(str(exc), url=url) from None
@@ -154,8 +190,9 @@ class Fetcher:
                 raise FetchError(_describe(exc), url=url) from exc
 
     async def _exchange(
-        self, url: str, headers: dict[str, str], guard: bool
-    ) -> tuple[Response, str | None]:
+        self, url: str, headers: dict[str, str], guard: frozenset[str] | None
+    ) -> tuple[Response, str | None, str | None]:
+        """One request: (response, redirect target, address dialled)."""
         request = self._client.build_request(
             "GET", url, headers=headers, extensions={_GUARD: guard}
         )
@@ -164,12 +201,13 @@ class Fetcher:
             status = response.status_code
             if status in _REDIRECTS and "location" in response.headers:
                 target = str(response.url.join(response.headers["location"]))
-                return Response(url, status, dict(response.headers.items()), b""), target
+                headers_seen = dict(response.headers.items())
+                return Response(url, status, headers_seen, b""), target, _peer(response)
             try:
                 body = await read_body(response, self.http.max_bytes)
             except BodyError as exc:
                 raise FetchError(str(exc), url=url, status=status) from None
-            return Response(url, status, _body_headers(response), body), None
+            return Response(url, status, _body_headers(response), body), None, _peer(response)
         finally:
             await response.aclose()
 
@@ -188,6 +226,13 @@ def _checked_host(url: str) -> str:
     return parsed.host
 
 
+def _peer(response: httpx.Response) -> str | None:
+    """The IP address the response came from (the connection's remote end), if known."""
+    stream = response.extensions.get("network_stream")
+    address = stream.get_extra_info("server_addr") if stream is not None else None
+    return str(address[0]) if isinstance(address, tuple) and address else None
+
+
 def _body_headers(response: httpx.Response) -> dict[str, str]:
     """Headers that describe the decoded body: no Content-Encoding, no wire length."""
     dropped = ("content-encoding", "content-length", "transfer-encoding")
@@ -200,37 +245,50 @@ def _describe(exc: Exception) -> str:
 
 
 class _Transport(httpx.AsyncBaseTransport):
-    """Two connection pools behind one client: open (feeds) and guarded (article pages).
+    """Connection pools behind one client: one open (feeds' own URLs), one guarded per set
+    of address classes let through (article pages: none; a loopback feed's redirects:
+    loopback), created when first needed.
 
-    Separate pools keep a connection opened without the guard from ever being reused by
-    a guarded request.
+    Separate pools keep a connection opened under one rule from ever being reused by a
+    request under a stricter one.
     """
 
-    def __init__(self, http: HttpConfig, guarded_backend: httpcore.AsyncNetworkBackend) -> None:
-        limits = httpx.Limits(
+    def __init__(self, http: HttpConfig, policy: AddressPolicy, resolver: Resolver | None) -> None:
+        self._limits = httpx.Limits(
             max_connections=http.max_connections,
             max_keepalive_connections=min(http.max_connections, 20),
         )
-        tls = httpx.create_ssl_context(trust_env=False)  # one: loading the CAs takes 30 ms
-        self._open = httpx.AsyncHTTPTransport(verify=tls, limits=limits, trust_env=False)
-        self._guarded = httpx.AsyncHTTPTransport(verify=tls, limits=limits, trust_env=False)
-        # httpx has no public hook for the network backend; swap the (unused) pool.
-        self._guarded._pool = httpcore.AsyncConnectionPool(
-            ssl_context=tls,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=guarded_backend,
-        )
+        self._tls = httpx.create_ssl_context(trust_env=False)  # one: loading CAs takes 30 ms
+        self._policy, self._resolver = policy, resolver
+        self._open = self._transport()
+        self._guarded: dict[frozenset[str], httpx.AsyncHTTPTransport] = {}
+
+    def _transport(self) -> httpx.AsyncHTTPTransport:
+        return httpx.AsyncHTTPTransport(verify=self._tls, limits=self._limits, trust_env=False)
+
+    def _guarded_pool(self, classes: frozenset[str]) -> httpx.AsyncHTTPTransport:
+        transport = self._guarded.get(classes)
+        if transport is None:
+            transport = self._guarded[classes] = self._transport()
+            # httpx has no public hook for the network backend; swap the (unused) pool.
+            transport._pool = httpcore.AsyncConnectionPool(
+                ssl_context=self._tls,
+                max_connections=self._limits.max_connections,
+                max_keepalive_connections=self._limits.max_keepalive_connections,
+                keepalive_expiry=self._limits.keepalive_expiry,
+                network_backend=GuardedBackend(allowing(self._policy, classes), self._resolver),
+            )
+        return transport
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        guarded = bool(request.extensions.pop(_GUARD, False))
-        transport = self._guarded if guarded else self._open
+        classes = request.extensions.pop(_GUARD, None)
+        transport = self._open if classes is None else self._guarded_pool(classes)
         return await transport.handle_async_request(request)
 
     async def aclose(self) -> None:
         await self._open.aclose()
-        await self._guarded.aclose()
+        for transport in self._guarded.values():
+            await transport.aclose()
 
 
 class _Budget:
@@ -240,39 +298,11 @@ class _Budget:
         self.total = self.left = seconds
 
     @asynccontextmanager
-    async def spend(self) -> AsyncIterator[None]:
+    async def spend(self) -> AsyncIterator[asyncio.Timeout]:
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
-            async with asyncio.timeout(max(self.left, 0.0)):
-                yield
+            async with asyncio.timeout(max(self.left, 0.0)) as deadline:
+                yield deadline
         finally:
             self.left -= loop.time() - started
-
-
-@dataclass(slots=True)
-class _HostSlot:
-    semaphore: asyncio.Semaphore
-    users: int = 0
-
-
-class _HostSlots:
-    """One semaphore per host, forgotten when no request for that host is in flight."""
-
-    def __init__(self, per_host: int) -> None:
-        self._per_host = per_host
-        self._slots: dict[str, _HostSlot] = {}
-
-    @asynccontextmanager
-    async def hold(self, host: str) -> AsyncIterator[None]:
-        slot = self._slots.get(host)
-        if slot is None:
-            slot = self._slots[host] = _HostSlot(asyncio.Semaphore(self._per_host))
-        slot.users += 1
-        try:
-            async with slot.semaphore:
-                yield
-        finally:
-            slot.users -= 1
-            if not slot.users:
-                del self._slots[host]

@@ -2,17 +2,72 @@
 
 Kept apart from daemon.py so that one-shot commands (``once``, ``scan``, ``check``) do not
 import the scheduler and the web server they never use.
+
+Reading them is bounded where it could explode (YAML aliases: bounded_yaml; TOML nesting:
+config) and, as a last resort, timed: it runs on a thread of its own and is given up after
+LOAD_TIME_LIMIT seconds (say, a baseline path that is a pipe nobody writes to). So ``check``
+and ``once`` end, ``run`` does not start on inputs it cannot read, and a daemon reloading on
+SIGHUP goes on serving with the inputs it has, its event loop never waiting for the files.
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
 from claimwatch.baselines import Baseline, load_baselines
 from claimwatch.config import Config, load_config
+from claimwatch.errors import ConfigError, Problem
+
+LOAD_TIME_LIMIT = 60.0  # seconds; the shipped baselines load in well under one
+
+Inputs = tuple[Config, tuple[Baseline, ...]]
 
 
-def load_inputs(path: Path) -> tuple[Config, tuple[Baseline, ...]]:
-    """The config and every baseline it names; raises InputError (ConfigError/BaselineError)."""
+def load_inputs(path: Path, *, time_limit: float = LOAD_TIME_LIMIT) -> Inputs:
+    """The config and every baseline it names; raises InputError (ConfigError/BaselineError,
+    also when reading them takes longer than ``time_limit`` seconds)."""
+    try:
+        return _start(path).result(time_limit)
+    except FutureTimeout:
+        raise _too_slow(path, time_limit) from None
+
+
+async def load_inputs_async(path: Path, *, time_limit: float = LOAD_TIME_LIMIT) -> Inputs:
+    """``load_inputs`` for code on the event loop, which goes on running meanwhile."""
+    try:
+        return await asyncio.wait_for(asyncio.wrap_future(_start(path)), time_limit)
+    except TimeoutError:
+        raise _too_slow(path, time_limit) from None
+
+
+def _read(path: Path) -> Inputs:
     config = load_config(path)
     return config, load_baselines(config.baselines)
+
+
+def _start(path: Path) -> Future[Inputs]:
+    """Read the inputs on a daemon thread: one that never finishes does not hold up exit."""
+    future: Future[Inputs] = Future()
+
+    def work() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(_read(path))
+        except BaseException as exc:  # handed to the waiting caller, whatever it is
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name=f"claimwatch-read {path.name}", daemon=True).start()
+    return future
+
+
+def _too_slow(path: Path, seconds: float) -> ConfigError:
+    message = (
+        f"reading the config and its baselines took longer than {seconds:g}s; "
+        "gave up (is one of them a pipe or a file that never ends?)"
+    )
+    return ConfigError(str(path), [Problem("", message)])

@@ -43,10 +43,34 @@ def blocked_reason(address: IPAddress) -> str | None:
     if inner is not None:
         reason = blocked_reason(inner)
         return None if reason is None else f"{reason} (IPv4 {inner} inside {address})"
+    return address_class(address)
+
+
+def address_class(address: IPAddress) -> str | None:
+    """The kind of non-public network ``address`` is in ("loopback", "private", ...), judged
+    as ``blocked_reason`` judges it; None when it is public."""
+    inner = embedded_ipv4(address)
+    if inner is not None:
+        return address_class(inner)
     for flag in _FLAGS:
         if getattr(address, f"is_{flag}"):
             return flag.replace("_", "-")
     return None if address.is_global else "non-global"
+
+
+def allowing(policy: AddressPolicy, classes: frozenset[str]) -> AddressPolicy:
+    """``policy``, except that addresses of the given classes pass (see ``address_class``).
+
+    A feed the operator put on a private network may redirect within that kind of network
+    (a loopback feed to another loopback port), never to another kind (cloud metadata).
+    """
+    if not classes:
+        return policy
+
+    def check(address: IPAddress) -> str | None:
+        return None if address_class(address) in classes else policy(address)
+
+    return check
 
 
 def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:

@@ -14,11 +14,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from claimwatch import bounded_yaml
 from claimwatch.errors import BaselineError, Problem
 
-# libyaml's safe loader where PyYAML was built with it (its wheels are): the same documents
-# and marks, read some ten times faster than in pure Python.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 UNION_TAGS = frozenset(
     ("quantity", "unquantified", "state", "assertion", "date", "time", "absence")
 )
@@ -32,8 +30,7 @@ def read_yaml(path: Path, *, what: str = "baseline") -> tuple[Any, yaml.Node | N
     except (OSError, UnicodeDecodeError) as exc:
         raise BaselineError(file, [Problem("", f"cannot read {what}: {exc}")]) from exc
     try:
-        node = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506  (a safe loader)
+        node, data = bounded_yaml.read(text)  # aliases and size bounded: no "billion laughs"
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -80,7 +77,7 @@ def located(loc: tuple[Any, ...], message: str, data: Any, node: yaml.Node | Non
 
 def _unbuildable(text: str, error: Exception) -> Problem:
     """Locate the scalar PyYAML typed but could not build (``date: 2022-13-45``)."""
-    found = _bad_scalar(yaml.compose(text, Loader=_LOADER), ())
+    found = _bad_scalar(bounded_yaml.compose(text), ())
     if found is None:
         return Problem("", f"invalid value: {error}")
     loc, line = found
