@@ -51,6 +51,7 @@ class Item:
     language: str = "en"
     baseline: str | None = None  # the ``baseline:`` header, if any
     restates: set[str] = field(default_factory=set)
+    covers: set[str] = field(default_factory=set)  # other stories it is real news of, unlabelled
 
     @property
     def either_claims(self) -> set[str]:
@@ -79,6 +80,7 @@ def parse_item(path: Path) -> Item:
         language=(fields["language"] or ["en"])[0],
         baseline=fields["baseline"][0] if fields["baseline"] else None,
         restates={claim for entry in fields["restates"] for claim in entry.split()},
+        covers={story for entry in fields["covers"] for story in entry.split()},
     )
     for line in fields["expect"]:
         claim, kind, *figure = line.split()
@@ -130,8 +132,10 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def detect(item: Item, baselines: Iterable[Baseline]) -> list[Finding]:
+    """The item's findings, but for the stories it ``covers`` without labels for them."""
     published = dt.datetime.combine(item.published, dt.time(12)) if item.published else None
-    return match(Document(item.title, item.text, published), list(baselines))
+    found = match(Document(item.title, item.text, published), list(baselines))
+    return [f for f in found if f.baseline_id not in item.covers]
 
 
 @dataclass
@@ -246,7 +250,8 @@ def _owner(item: Item, baselines: tuple[Baseline, ...]) -> str | None:
     claims = item.either_claims | item.restates
     counts = [(len(claims & {c.id for c in b.claims}), b.id) for b in baselines]
     best = max(counts, default=(0, ""))
-    return best[1] if best[0] else None
+    tied = [b for n, b in counts if n == best[0]]
+    return best[1] if best[0] and len(tied) == 1 else None  # a tie: its series decides
 
 
 def by_baseline(items: list[Item], baselines: tuple[Baseline, ...]) -> dict[str, list[Item]]:

@@ -48,18 +48,36 @@ def counts_term(
     spans = _term_spans(terms, sentence)
     if not spans:
         return None
-    wholes = [f for f in figures if not f.is_part]
+    wholes = [f for f in figures if not f.is_part and not f.whole]
     later = [f.start for f in wholes if f.start > figure.start]
     earlier = [f.end for f in wholes if f.end < figure.start]
     stop = min(later, default=len(sentence))
     begin = max(earlier, default=0)
+    if figure.whole:
+        stop = _noun_end(sentence, figure.end, stop)  # "the 40 derailed wagons": no further
     for start, end in spans:
-        if figure.end <= start < stop and _after_ok(sentence[figure.end : start]):
+        if figure.end <= start < stop and _after_ok(_skip_wholes(sentence, figure, start, figures)):
             return start, end
         if begin <= start and end <= figure.start and _before_ok(sentence[end : figure.start]):
             return start, end
     through = _through_members(sentence, figure, spans, stop, members)
     return through or _generic_then_term(sentence, figure, spans, stop)
+
+
+def _noun_end(sentence: str, start: int, stop: int) -> int:
+    """The end of the noun phrase right after a whole's figure (two words at most)."""
+    words = list(_TOKEN.finditer(sentence, start, stop))[:2]
+    return min(stop, words[-1].end() if words else start)
+
+
+def _skip_wholes(sentence: str, figure: Figure, start: int, figures: Sequence[Figure]) -> str:
+    """The words between a figure and a term, without "of the 40 derailed wagons"."""
+    gap = sentence[figure.end : start]
+    for whole in figures:
+        if whole.whole and figure.end <= whole.start and whole.end <= start:
+            end = _noun_end(sentence, whole.end, start)
+            gap = sentence[figure.end : whole.start].split(" of ")[0] + sentence[end:start]
+    return gap
 
 
 def distance(sentence: str, figure: Figure, term: tuple[int, int]) -> int:

@@ -78,7 +78,12 @@ _PRONOUNS = frozenset(
     _words("he she they it we i you this that them him her us он она они оно мы я это")
 )
 _FUNCTION = frozenset(_words("the a an of for and 's его ее её их"))
-_LEADING = frozenset(_words("and but or of for yet so no и но а"))
+_LEADING = frozenset(
+    _words(
+        "and but or of for yet so no although though while whereas because since if when as "
+        "after before despite however и но а хотя пока если когда"
+    )
+)
 _NOT_A_SUBJECT_END = _PASSIVE | _FUNCTION  # "it was reported", "the number of confirmed cases"
 _NOT_A_SOURCE = _PRONOUNS | _FUNCTION
 _INSIDE_PHRASE = _FUNCTION | _PLACE_PREPOSITIONS | {"with"}  # "the head of the ...", "in the"

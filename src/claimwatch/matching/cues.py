@@ -24,6 +24,7 @@ __all__ = [
     "doubt",
     "hedge",
     "negation",
+    "opinion",
 ]
 
 
@@ -190,6 +191,32 @@ def hedge(sentence: str) -> list[Span]:
     """Cues that the sentence reports something unconfirmed ("reportedly", "якобы")."""
     prefixes = ("",) if " said to" in sentence else _HEDGE_PREFIXES  # "is said to"
     return _spans(_HEDGE, sentence, prefixes, _HEDGE_WORDS)
+
+
+# ---- a speaker's own impression ------------------------------------------------------------
+
+_OPINION = re.compile(
+    "|".join(
+        [
+            r"\b(?:I|we)\s+(?:(?:don['’]t|do\s+not|didn['’]t|can['’]t|just|still|really)\s+)?"
+            r"(?:think|believe|feel|guess|reckon|suspect|worry|fear|doubt|wonder|trust)\b",
+            r"\bto\s+me\b|\bin\s+my\s+(?:view|opinion)\b|\bif\s+you\s+ask\s+me\b",
+            r"\b(?:I['’]m|I\s+am|we['’]re|we\s+are)\s+(?:not\s+sure|afraid|worried|scared|"
+            r"convinced|nervous)\b",
+            r"\b(?:it|that|this|the\s+\w+)\s+(?:doesn['’]t|does\s+not|don['’]t)\s+"
+            r"(?:look|seem|feel|smell|taste)\b",
+            r"(?<!\w)(?:мне\s+кажется|по-моему|я\s+(?:не\s+)?(?:думаю|верю|уверен\w*))(?!\w)",
+        ]
+    ),
+    _I,
+)
+_OPINION_TRIGGERS = frozenset(_words("i we me my you it that this мне по-моему я"))
+
+
+def opinion(sentence: str) -> list[Span]:
+    """A speaker's own impression ("it doesn't look safe to me", "I think they lied"): no
+    finding, so it contradicts no claim."""
+    return _spans(_OPINION, sentence, words=_OPINION_TRIGGERS)
 
 
 # ---- doubt about evidence -----------------------------------------------------------------

@@ -9,6 +9,7 @@ total ("164 people, including 103 in the city").
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +17,7 @@ from typing import Literal
 
 from claimwatch.matching.labels import drop_labels
 from claimwatch.matching.numerals import INF, Numeral, find_numerals
+from claimwatch.matching.shares import read_shares
 
 
 def _words(text: str, sep: str | None = None) -> tuple[str, ...]:
@@ -40,6 +42,8 @@ class Figure:
     is_part: bool = False  # "including 103": one part of a total named before it
     unit: str | None = None  # "percent", "currency", "duration", "age", "measure" or None
     vague: bool = False  # "hundreds", "тысячи": a wide interval, not a count
+    whole: bool = False  # "four of the 40 wagons": counts its own noun, not what follows
+    sizes: bool = False  # "a 120-wagon train": describes a thing, counts nothing that happened
 
 
 # ---- qualifiers ---------------------------------------------------------------------------
@@ -179,7 +183,7 @@ def _find(sentence: str) -> tuple[Figure, ...]:
         index += 2 if ranged else 1
         if figure is not None:
             figures.append(_with_part(sentence, figure, figures[-1] if figures else None))
-    return tuple(figures)
+    return tuple(read_shares(sentence, figures))
 
 
 def _before(sentence: str, pos: int) -> str:
@@ -328,4 +332,4 @@ def _with_part(sentence: str, figure: Figure, previous: Figure | None) -> Figure
 
 
 def _as_part(f: Figure) -> Figure:
-    return Figure(f.value, f.low, f.high, f.approx, f.start, f.end, f.text, True, f.unit, f.vague)
+    return dataclasses.replace(f, is_part=True)

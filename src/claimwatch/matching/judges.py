@@ -161,7 +161,7 @@ def judge_assertion(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Ver
         return  # negation and doubt need the claim's own terms at hand
     if exp.holds and ctx.names_claim:
         yield from _holds_negated(exp.holds, sentence, ctx)
-    if exp.doubt_contradicts and not cues.denial(sentence):
+    if exp.doubt_contradicts and not cues.denial(sentence) and not cues.opinion(sentence):
         for span in cues.doubt(sentence):
             yield Verdict(
                 kind="contradiction",
@@ -178,8 +178,8 @@ def judge_assertion(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Ver
 
 def _contradicted(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
     hit = patterns.first(sentence, ctx.min_groups)
-    if hit is None or cues.denial(sentence):
-        return  # a denial of someone else's accusation does not contradict the claim
+    if hit is None or cues.denial(sentence) or cues.opinion(sentence):
+        return  # a denial of someone else's accusation, or a bystander's impression
     span = hit[1][0]
     if negated_in_clause(sentence, span) or _IRREALIS_CLAUSE.search(sentence[: span[0]]):
         return
@@ -191,6 +191,8 @@ def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[V
     """ "Were never taken", "dispute the claim that ... were seized": the claim's own predicate
     negated or disputed. (Disputing a counter-claim, by contrast, supports the baseline.)"""
     denials = cues.denial(sentence)
+    if cues.opinion(sentence):
+        return  # "it doesn't look safe to me": an impression, not a finding
     for pattern in holds.patterns:
         for span in pattern.group_spans(sentence, 0):
             disputed = any(end <= span[0] for _, end in denials)
@@ -239,6 +241,8 @@ def judge_absence(exp: Absence, sentence: str, ctx: Context) -> Iterator[Verdict
     asserted = [s for s in sorted(spans) if not _denied_or_negated(sentence, s)]
     if not asserted or _IRREALIS_CLAUSE.search(sentence[: asserted[0][0]]) or _question(sentence):
         return
+    if cues.opinion(sentence):
+        return  # a bystander's impression is no finding
     text = f"says “{{quote}}”{{source}}, against {ctx.claim.short}"
     yield phrase_verdict("contradiction", "asserted", sentence, asserted[0], text, 0.75)
 

@@ -72,7 +72,7 @@ def _reading(
 ) -> tuple[tuple[float, float], tuple[int, int]] | None:
     """The figure's interval in the claim's unit and the term it counts, if it is this
     claim's figure at all."""
-    if figure.is_part or figure.vague or figure.value <= 0:
+    if figure.is_part or figure.vague or figure.sizes or figure.value <= 0:
         return None
     if claim_unit is None:
         if figure.unit is not None:
@@ -187,7 +187,13 @@ def _in_unit(sentence: str, figure: Figure, wanted: Unit) -> bool:
 
 
 def countable(figure: Figure) -> bool:
-    return not figure.is_part and figure.unit is None and not figure.vague and figure.value > 0
+    return (
+        not figure.is_part
+        and figure.unit is None
+        and not figure.vague
+        and not figure.sizes
+        and figure.value > 0
+    )
 
 
 def judge_unquantified(exp: Unquantified, sentence: str, ctx: Context) -> Iterator[Verdict]:
