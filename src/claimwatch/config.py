@@ -356,6 +356,7 @@ class AlertsConfig(_Frozen):
 class _RawConfig(_Frozen):
     state: str = "var/claimwatch.db"
     baselines: tuple[str, ...] = ("baselines",)
+    frames: tuple[str, ...] = ()
     feeds: tuple[FeedConfig, ...] = ()
     http: HttpConfig = HttpConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
@@ -392,6 +393,7 @@ class Config(_Frozen):
     state: Path
     state_url: str | None = None
     baselines: tuple[Path, ...]
+    frames: tuple[Path, ...] = ()  # folders of the user's own event frames
     feeds: tuple[FeedConfig, ...]
     http: HttpConfig
     scheduler: SchedulerConfig
@@ -473,6 +475,7 @@ def config_from_mapping(data: dict[str, Any], *, path: Path, text: str = "") -> 
         state=Path(os.devnull) if is_postgres_url(raw.state) else _resolve(folder, raw.state),
         state_url=raw.state if is_postgres_url(raw.state) else None,
         baselines=tuple(_resolve(folder, b) for b in raw.baselines),
+        frames=tuple(_resolve(folder, f) for f in raw.frames),
         feeds=raw.feeds,
         http=http,
         scheduler=raw.scheduler,

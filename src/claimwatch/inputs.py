@@ -46,7 +46,7 @@ async def load_inputs_async(path: Path, *, time_limit: float = LOAD_TIME_LIMIT) 
 
 def _read(path: Path) -> Inputs:
     config = load_config(path)
-    return config, load_baselines(config.baselines)
+    return config, load_baselines(config.baselines, config.frames)
 
 
 def _start(path: Path) -> Future[Inputs]:

@@ -99,12 +99,13 @@ class Pattern:
     never compiles the Russian endings, most of the compile time of a bilingual baseline.
     """
 
-    __slots__ = ("_groups", "_has_cyrillic", "source")
+    __slots__ = ("_groups", "_has_cyrillic", "_seen", "source")
 
     def __init__(self, source: str, groups: tuple[_Group, ...]) -> None:
         self.source = source
         self._groups = groups
         self._has_cyrillic = any(g.non_cyrillic != g.every for g in groups)
+        self._seen: dict[str, bool] = {}  # texts' answers: a sentence meets a pattern often
 
     def __repr__(self) -> str:
         return f"Pattern({self.source!r})"
@@ -121,18 +122,33 @@ class Pattern:
 
     def spans(self, text: str) -> list[tuple[int, int]] | None:
         """The first hit of every group, or None when some group has none."""
+        if self._seen.get(text) is False:
+            return None  # known to miss: the cheapest answer of all
         cyrillic = self._has_cyrillic and _cyrillic(text)
         found = []
         for group in self._groups:
             hit = group.regex(cyrillic).search(text)
             if hit is None:
+                self._remember(text, False)
                 return None
             found.append(hit.span())
         return found
 
     def matches(self, text: str) -> bool:
+        """Whether every group has a hit; remembered for the last ``REMEMBERED_TEXTS`` texts
+        (claims sharing a frame share its patterns, and each reads every sentence)."""
+        seen = self._seen.get(text)
+        if seen is not None:
+            return seen
         cyrillic = self._has_cyrillic and _cyrillic(text)
-        return all(group.regex(cyrillic).search(text) for group in self._groups)
+        found = all(group.regex(cyrillic).search(text) for group in self._groups)
+        self._remember(text, found)
+        return found
+
+    def _remember(self, text: str, found: bool) -> None:
+        if len(self._seen) >= REMEMBERED_TEXTS:
+            self._seen.clear()
+        self._seen[text] = found
 
     def group_spans(self, text: str, index: int) -> list[tuple[int, int]]:
         """Every hit of one group, for attaching figures to the nearest term."""
@@ -164,6 +180,7 @@ class _Group:
         return compiled
 
 
+REMEMBERED_TEXTS = 256
 _CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
 _NEVER = "(?!)"
 _last_script: tuple[str, bool] = ("", False)
@@ -236,7 +253,12 @@ class PatternSet:
 
     @classmethod
     def of(cls, sources: tuple[str, ...] | list[str]) -> PatternSet:
-        return cls(tuple(compile_pattern(s) for s in sources))
+        """The patterns of ``sources``; patterns of one group are joined into one (a sentence
+        is then searched once for all of them, and the earliest hit is the one found)."""
+        single = [s for s in sources if " + " not in s]
+        joined = ["|".join(dict.fromkeys(single))] if len(single) > 1 else single
+        several = [s for s in sources if " + " in s]
+        return cls(tuple(compile_pattern(s) for s in dict.fromkeys([*joined, *several])))
 
     def __bool__(self) -> bool:
         return bool(self.patterns)

@@ -222,31 +222,38 @@ def _files(folder: Path) -> list[Path]:
 
 
 def library(folders: Iterable[Path] = ()) -> FrameLibrary:
-    """The built-in frames plus those of ``folders`` (cached per tuple of folders)."""
-    return _library(tuple(Path(f) for f in folders))
+    """The built-in frames plus those of ``folders``. Read again only when a file changed
+    (a reload picks up an edited frame; a thousand baselines share one reading)."""
+    files = tuple(p for folder in (BUILTIN, *folders) for p in _files(Path(folder)))
+    return _library(tuple((p, *_stamp(p)) for p in files))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)  # unreadable: reading it reports the problem
+    return stat.st_mtime_ns, stat.st_size
 
 
 @lru_cache(maxsize=8)
-def _library(folders: tuple[Path, ...]) -> FrameLibrary:
+def _library(files: tuple[tuple[Path, int, int], ...]) -> FrameLibrary:
     frames: dict[str, Frame] = {}
     problems: list[tuple[str, Problem]] = []
-    for folder in (BUILTIN, *folders):
-        for path in _files(folder):
-            try:
-                frame = load_frame(path)
-            except BaselineError as exc:
-                problems.extend((exc.file, p) for p in exc.problems)
-                continue
-            if frame.id in frames:
-                other = frames[frame.id].path
-                message = f"frame id {frame.id!r} is already defined in {other}"
-                problems.append((str(path), Problem("id", message)))
-                continue
-            frames[frame.id] = frame
+    for path, _, _ in files:
+        try:
+            frame = load_frame(path)
+        except BaselineError as exc:
+            problems.extend((exc.file, p) for p in exc.problems)
+            continue
+        if frame.id in frames:
+            message = f"frame id {frame.id!r} is already defined in {frames[frame.id].path}"
+            problems.append((str(path), Problem("id", message)))
+            continue
+        frames[frame.id] = frame
     if problems:
-        first = problems[0][0]
         located = [Problem(p.location, p.message, p.line, file) for file, p in problems]
-        raise BaselineError(first, located)
+        raise BaselineError(problems[0][0], located)
     return FrameLibrary(frames)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from claimwatch.claims import Baseline
 from claimwatch.matching.dates import about_an_earlier_year
@@ -61,13 +62,15 @@ _VESSEL_PREFIX = r"(?:MV|M/V|MS|MT|SS|HMS|USS|RMS)"
 _NAME = r"(?:[A-ZÀ-ÖØ-ÞА-ЯЁ][\w’'.-]*(?:\s+(?:of\s+|de\s+|la\s+)?[A-ZÀ-ÖØ-ÞА-ЯЁ][\w’'.-]*){0,3})"
 
 
-def _after_noun(nouns: Sequence[str]) -> re.Pattern[str]:
+@lru_cache(maxsize=32)
+def _after_noun(nouns: tuple[str, ...]) -> re.Pattern[str]:
     """ "the container ship Ever Forward", "MV Summit Venture"."""
     joined = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
     return re.compile(rf"(?:\b(?:{joined})\s+(?:the\s+)?|\b{_VESSEL_PREFIX}\s+)(?P<name>{_NAME})")
 
 
-def _before_noun(nouns: Sequence[str]) -> re.Pattern[str]:
+@lru_cache(maxsize=32)
+def _before_noun(nouns: tuple[str, ...]) -> re.Pattern[str]:
     """ "the Brooklyn Bridge", "Pelican Island Causeway", "Interstate 95" (a number names too)."""
     joined = "|".join(re.escape(n.title()) for n in sorted(nouns, key=len, reverse=True))
     return re.compile(rf"(?P<name>{_NAME})\s+(?:{joined})\b")
