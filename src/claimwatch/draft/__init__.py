@@ -59,10 +59,17 @@ def draft_baseline(
     names = PatternSet.of(
         [e.pattern for kind in entities.values() for e in kind if e.pattern and not e.everywhere]
     )
+    places = frozenset(
+        name.lower()
+        for kind in ("place", "country")
+        for e in entities.get(kind, [])
+        for name in e.names
+    )
     reader = Reader(frames or library(), languages, year)
     claims: list[DraftClaim] = []
     for index, sentence in sentences:
-        for claim in draft_claims(sentence, index, reader.read(sentence.text, names), names):
+        hits = reader.read(sentence.text, names)
+        for claim in draft_claims(sentence, index, hits, names, places):
             _keep(claims, claim)
     ranked = sorted(claims, key=lambda c: -c.rank)[:MAX_CLAIMS]
     chosen = sorted(ranked, key=lambda c: c.sentence.start)

@@ -74,7 +74,7 @@ class DraftClaim:
     sentence: Sentence
     rank: float
     reviews: tuple[str, ...] = ()
-    names: frozenset[str] = field(default_factory=frozenset)
+    names: frozenset[str] = field(default_factory=frozenset)  # named things, not places
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -82,7 +82,11 @@ class DraftClaim:
 
 
 def draft_claims(
-    sentence: Sentence, index: int, hits: Sequence[Hit], names: PatternSet
+    sentence: Sentence,
+    index: int,
+    hits: Sequence[Hit],
+    names: PatternSet,
+    places: frozenset[str] = frozenset(),
 ) -> list[DraftClaim]:
     """The claims of one sentence: one per figure, else one for its leading frame; a time
     or date joins the first (it says when that claim's event happened). Other frames of the
@@ -93,11 +97,18 @@ def draft_claims(
     others = [h for h in hits if not h.figure and h.frame.type != "time"]
     groups = [[f] for f in figures] or [others[:1]]
     groups[0].extend(times[:1])
-    return [_claim(sentence, index, group, names) for group in groups if group]
+    return [_claim(sentence, index, group, names, places) for group in groups if group]
 
 
-def _claim(sentence: Sentence, index: int, hits: list[Hit], names: PatternSet) -> DraftClaim:
+def _claim(
+    sentence: Sentence,
+    index: int,
+    hits: list[Hit],
+    names: PatternSet,
+    places: frozenset[str],
+) -> DraftClaim:
     named = _named(sentence.text, names)
+    things = [n for n in named if n.lower() not in places]  # a place is a setting
     facts: dict[str, Any] = {}
     for hit in hits:
         if hit.frame.choice_key and hit.choices:
@@ -122,7 +133,7 @@ def _claim(sentence: Sentence, index: int, hits: list[Hit], names: PatternSet) -
         sentence=sentence,
         rank=_rank(hits, named),
         reviews=_reviews(hits),
-        names=frozenset(n.lower() for n in named),
+        names=frozenset(n.lower() for n in things),
     )
 
 

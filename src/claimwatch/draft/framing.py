@@ -74,6 +74,11 @@ _FUTURE = re.compile(
     r"intends? to|is to|are to|expected to|set to)\b|(?<!\w)(?:будет|будут|обещал\w*)(?!\w)",
     re.I,
 )
+_GROUP = re.compile(
+    r"\b(?:everyone|everybody|all|those|people|persons|protesters|demonstrators|detainees|"
+    r"participants|residents|workers|dozens|hundreds|thousands)\b",
+    re.I,
+)
 # Fates named without a figure that still make a claim: a toll that coverage will count.
 UNTALLIED = ("killed", "injured", "missing")
 # "On January 2, ...": a date that opens the sentence dates its main event.
@@ -137,8 +142,19 @@ class Reader:
             hits.append(promise)
         for hit in self._events(plain, {h.frame.id for h in hits}):
             if absence is None or not _overlaps(hit.span, absence.span):
-                hits.append(hit)
+                hits.append(self._grouped(hit, plain))
         return hits
+
+    def _grouped(self, hit: Hit, sentence: str) -> Hit:
+        """ "Everyone who had been detained ... has been set free": an arrest or release of a
+        group is a count of people by fate, which later figures follow up."""
+        frame = self.frames.get("people-count")
+        if hit.frame.id != "arrest" or frame is None or not _GROUP.search(sentence):
+            return hit
+        fate = {"arrested": "detained"}.get(hit.choices[0], hit.choices[0]) if hit.choices else ""
+        if fate not in frame.choices:
+            return hit
+        return Hit(frame, [fate], span=hit.span, cued=hit.cued)
 
     # ---- figures ------------------------------------------------------------------------
 
