@@ -408,9 +408,13 @@ def _claim_shape(data: dict[str, Any], node: Any, frames: FrameLibrary) -> list[
         named = claim.get("frame")
         ids = [named] if isinstance(named, str) else named if isinstance(named, list) else []
         allowed = {f.choice_key for f in (frames.get(str(i)) for i in ids) if f and f.choice_key}
+        takes = f"; frame {', '.join(map(str, ids))} takes " + (
+            ", ".join(repr(k) for k in sorted(allowed)) or "no choice key"
+        )
         for key in claim:
             if key not in _Claim.model_fields and key not in allowed:
-                problems.append(located(("claims", index, key), "unknown key", data, node))
+                message = "unknown key" + (takes if ids else "")
+                problems.append(located(("claims", index, key), message, data, node))
         if not ids:
             problems.extend(_own_terms(claim, index, data, node))
     return problems

@@ -137,7 +137,8 @@ def _problem(error: Any, data: Any, node: yaml.Node | None) -> Problem:
 def named_location(loc: tuple[Any, ...], data: Any) -> str:
     """``("claims", 3, "expect", 0, "quantity", "value")`` -> ``claims[<id>].expect[0].value``."""
     out, cursor = "", data
-    for part in loc:
+    for index, part in enumerate(loc):
+        in_expect = index >= 2 and loc[index - 2] == "expect" and isinstance(loc[index - 1], int)
         if isinstance(part, int):
             item = cursor[part] if isinstance(cursor, list) and part < len(cursor) else None
             label = (
@@ -147,7 +148,7 @@ def named_location(loc: tuple[Any, ...], data: Any) -> str:
             )
             out += f"[{label}]"
             cursor = item
-        elif part in UNION_TAGS and not (isinstance(cursor, dict) and part in cursor):
+        elif in_expect and part in UNION_TAGS and not (isinstance(cursor, dict) and part in cursor):
             continue  # pydantic's union tag, not a key the user wrote
         elif isinstance(part, str) and part.startswith(("str", "tuple[", "list[")):
             continue  # pydantic's member tag of a str-or-list union

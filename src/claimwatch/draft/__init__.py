@@ -91,7 +91,8 @@ def _keep(claims: list[DraftClaim], claim: DraftClaim) -> None:
     more (a date beside the state, more of the story's names: who and how)."""
     for index, kept in enumerate(claims):
         if same_claim(kept, claim):
-            if _fullness(claim) > _fullness(kept):
+            headline = kept.sentence.start == 0  # the body's sentence says it as a claim
+            if headline or _fullness(claim) > _fullness(kept):
                 claims[index] = claim
             return
     claims.append(claim)

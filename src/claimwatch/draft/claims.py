@@ -50,6 +50,8 @@ _TAIL = re.compile(
     re.I,
 )
 MAX_STATEMENT = 220
+# "MARLOW, 12 March 2023 - ", "TEHRAN — ": where and when the report was filed
+_DATELINE = re.compile(r"^[A-Z][A-Z .’'-]{1,40}(?:,[^—–-]{0,30})?\s+[—–-]+\s+")
 _VERBS = frozenset(
     _words(
         "made make makes said says told hits hit struck called calls allowed allow allows gave "
@@ -258,7 +260,7 @@ def _subject(sentence: str, hits: list[Hit]) -> list[str]:
 
 def _statement(sentence: str) -> str:
     """The sentence without its speech tags and quotation marks, as the claim's statement."""
-    text = " ".join(sentence.split()).strip("“”\"'‘’ ")
+    text = _DATELINE.sub("", " ".join(sentence.split())).strip("“”\"'‘’ ")
     text = _TAIL.sub("", _ATTRIBUTION.sub("", text)).strip("“”\"'‘’ ,").rstrip("….")
     text = text[:1].upper() + text[1:]
     if len(text) > MAX_STATEMENT:

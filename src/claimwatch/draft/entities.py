@@ -23,9 +23,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+_ABBREVIATED = r"(?:Gov|Sen|Rep|Gen|Adm|Capt|Col|Lt|Dr|Mr|Mrs|Ms|Prof|St|Mt|Jr|Sr)\."
+_WORD = rf"(?:{_ABBREVIATED}|[A-Z]\.|[A-ZÀ-ÖØ-ÞА-ЯЁ][\w’'-]*)"
 _RUN = re.compile(
-    r"(?<![\w’'-])(?:[A-ZÀ-ÖØ-ÞА-ЯЁ][\w’'-]*\.?|[A-Z]\.)"
-    r"(?:\s+(?:(?:of|the|de|for|and|on|du|al|bin|von|van)\s+)?(?:[A-ZÀ-ÖØ-ÞА-ЯЁ][\w’'-]*\.?|[A-Z]\.|\d+[A-Z]?\b))*"
+    rf"(?<![\w’'-]){_WORD}"
+    rf"(?:\s+(?:(?:of|the|de|for|and|on|du|al|bin|von|van)\s+)?(?:{_WORD}|\d+[A-Z]?\b))*"
 )
 _ROAD = re.compile(
     r"\b(?:(?P<kind>Interstate|Route|Highway|State Route|U\.S\. Route|US Route|Motorway)\s+"
@@ -50,7 +52,8 @@ _ORG_WORDS = _words(
     "Office Police Guard Service Services Bureau Organization Organisation Corps Court "
     "Parliament Army Navy Forces Company Corp Corp. Inc Inc. Ltd Ltd. Group Association Union "
     "Fund Bank Institute University Assembly Congress Senate Cabinet Government Party Agency "
-    "Center Centre Coalition Alliance Federation Authority Directorate Inspectorate"
+    "Center Centre Coalition Alliance Federation Authority Directorate Inspectorate Branch "
+    "Division Unit Secretariat Command Commissioner"
 )
 _BRIDGE_WORDS = _words("Bridge Causeway Skyway Viaduct Tunnel Overpass Span Dam")
 _BUILDING_WORDS = _words("Tower Towers Building Hall Hotel Mall Stadium Airport Station Plant")

@@ -83,6 +83,7 @@ _GROUP = re.compile(
 UNTALLIED = ("killed", "injured", "missing")
 # "On January 2, ...": a date that opens the sentence dates its main event.
 _OPENING_DATE = re.compile(r"^\W*(?:on|by|since|as of|from)?\s*$", re.I)
+BEFORE_PENALTY = 20  # characters: a term after a figure beats one as near before it
 MAX_TIME_GAP = 8
 MAX_DATE_GAP = 6
 
@@ -196,7 +197,9 @@ class Reader:
         frame = self.frames.get("people-count")
         if people is None or frame is None:
             return None
-        predicate = _predicate(sentence[figure.end + people.end() :])
+        predicate = _predicate(sentence[figure.end + people.end() :]) or _verb_before(
+            sentence[: figure.start]
+        )
         if not predicate:
             return self._things(sentence, figure)
         hit = self._count_hit(frame, [], sentence, figure)
@@ -255,9 +258,8 @@ class Reader:
             term = counts_term(sentence, figure, figures, self._set(frame, choice, "terms"))
             if term is None:
                 continue
-            distance = (
-                abs(term[0] - figure.end) if term[0] >= figure.end else figure.start - term[1]
-            )
+            after = term[0] >= figure.end  # the predicate after the count comes first
+            distance = term[0] - figure.end if after else figure.start - term[1] + BEFORE_PENALTY
             if best is None or distance < best[0]:
                 best = (distance, name)
         return [best[1]] if best else []
@@ -474,6 +476,12 @@ def _predicate(text: str) -> list[str]:
     if len(kept) >= 3 and kept[1].lower() not in STOPWORDS:
         return [phrase, " ".join(kept[1:])]  # "crew fell into the water": also the verb on
     return [phrase]
+
+
+def _verb_before(text: str) -> list[str]:
+    """ "was carrying 96 people": the verb before the figure says what it counts."""
+    words = [w for w in tokens(text)[-2:] if w.lower not in STOPWORDS and w.lower not in _AUXILIARY]
+    return [words[-1].text.lower()] if words and words[-1].lower.endswith(("ing", "ed")) else []
 
 
 def _noun_terms(noun: str) -> list[str]:

@@ -15,6 +15,7 @@ from claimwatch.matching.dates import find_dates
 from claimwatch.matching.sentences import Sentence, split_sentences
 
 MIN_WORDS = 3
+HEADLINE_SHARE = 0.7  # of a headline's words said again in the body: no claim of its own
 _CREDIT = re.compile(
     r"^(?:image|photo|photograph|picture|video|graphic|illustration|credit|source)s?\b"
     r"|contributed to (?:this|the) report|\b(?:getty images|ap photo|reuters photo|afp photo|"
@@ -33,10 +34,9 @@ _ABOUT_ARTICLE = re.compile(
 def claim_sentences(text: str) -> list[tuple[int, Sentence]]:
     """(number from 1, sentence) of every sentence that may state a claim."""
     sentences = split_sentences(text)
-    bodies = {_normal(s.text) for s in sentences[1:]}
     kept = []
     for index, sentence in enumerate(sentences, start=1):
-        if index == 1 and _normal(sentence.text) in bodies:
+        if index == 1 and _repeated(sentence.text, sentences[1:]):
             continue  # the headline, said again in the body: the body's sentence is the claim
         if _states_nothing(sentence.text):
             continue
@@ -44,8 +44,15 @@ def claim_sentences(text: str) -> list[tuple[int, Sentence]]:
     return kept
 
 
-def _normal(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
+def _repeated(headline: str, body: list[Sentence]) -> bool:
+    """Most of the headline's words stand in one sentence of the body, or in two."""
+    words = {w for w in re.findall(r"\w+", headline.lower()) if len(w) > 3}
+    if not words:
+        return False
+    said = [{w for w in re.findall(r"\w+", s.text.lower())} for s in body]
+    best = max((len(words & s) for s in said), default=0)
+    pairs = max((len(words & (a | b)) for a, b in zip(said, said[1:], strict=False)), default=0)
+    return max(best, pairs) >= HEADLINE_SHARE * len(words)
 
 
 def _states_nothing(text: str) -> bool:

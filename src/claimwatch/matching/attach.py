@@ -17,6 +17,12 @@ _CLAUSE_BREAK = re.compile(r"[;:()\[\]]|\s(?:[-–—]|--)\s")
 _GENERIC_COUNT = re.compile(
     r"^\s*(?:\w+\s+){0,2}?(?:people|persons|individuals|others|more)\b", re.I
 )
+# A figure that opens its own clause ("... and 31 were rescued") counts no term before it.
+_OWN_PREDICATE = re.compile(
+    r"\s+(?:were|was|are|is|have|has|had|remain|remains|remained|will|would|could|may|"
+    r"были|был|была|было|остаются)\b",
+    re.IGNORECASE,
+)
 MAX_AFTER_TOKENS = 4
 MAX_BEFORE_TOKENS = 5
 
@@ -55,9 +61,12 @@ def counts_term(
     begin = max(earlier, default=0)
     if figure.whole:
         stop = _noun_end(sentence, figure.end, stop)  # "the 40 derailed wagons": no further
-    for start, end in spans:
+    for start, end in spans:  # the predicate after a figure first: "31 were rescued"
         if figure.end <= start < stop and _after_ok(_skip_wholes(sentence, figure, start, figures)):
             return start, end
+    if _OWN_PREDICATE.match(sentence, figure.end):
+        return _through_members(sentence, figure, spans, stop, members)  # "31 were rescued"
+    for start, end in reversed(spans):  # then the nearest term before it: "the toll rose to 9"
         if begin <= start and end <= figure.start and _before_ok(sentence[end : figure.start]):
             return start, end
     through = _through_members(sentence, figure, spans, stop, members)

@@ -317,10 +317,12 @@ def judge_time(exp: TimeRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
     for time in find_times(sentence):
         if _REPORTED_TIME.search(sentence[max(0, time.start - 40) : time.start]):
             continue
+        at = (time.start, time.end)
         near = [
             e
             for e in events
-            if _token_distance(sentence, e, (time.start, time.end)) <= MAX_TIME_GAP
+            if _token_distance(sentence, e, at) <= MAX_TIME_GAP
+            and not _CLAUSE_BREAK.search(_between(sentence, e, at))
         ]
         kind = _time_kind(exp, time, bool(near))
         if kind is None:
@@ -350,6 +352,7 @@ def _time_kind(exp: TimeRule, time: ClockTime, at_event: bool) -> Kind | None:
     return "follow_up" if time.precise and before else None
 
 
+_CLAUSE_BREAK = re.compile(r"[;:—–]|\s-\s")  # another clause: "failed at 6:02; it capsized"
 # A clause opener between an event and a date: the date belongs to another event ("erupted
 # after the price doubled on 1 January", "вспыхнули после того, как с 1 января цена выросла").
 _OTHER_CLAUSE = re.compile(

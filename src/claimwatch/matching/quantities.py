@@ -29,6 +29,9 @@ from claimwatch.terms import PatternSet
 from claimwatch.units import Unit, comparable, convert, unit_named, unit_of
 
 PLAUSIBLE_RATIO = 3.0  # a figure further than this from the claim's counts something else
+GROWTH_RATIO = 100.0  # how far a count that grows may rise: a toll of 2 can reach 150
+APPOSITION = 6  # words between a measured thing and its size ("The ship, about 230 feet")
+_WORD = re.compile(r"\w+")
 _REMAINING = re.compile(
     r"\b(?:still|remain\w*|left|other|others|rest|yet to|continue\w* to be|not yet|"
     r"have not been|haven't been|has not been|hasn't been)\b|(?<!\w)(?:остаются|остаётся|"
@@ -86,14 +89,29 @@ def _reading(
             return None  # "when the vessel was 320 metres from the bridge": a distance
         interval = (convert(figure.low, unit, claim_unit), convert(figure.high, unit, claim_unit))
     term = counts_term(sentence, figure, figures, exp.counts, exp.members)
+    if term is None and claim_unit is not None:
+        term = _measured_thing(sentence, figure, exp.counts)  # "The ship, 230 feet long, ..."
     if term is None or _rival_nearer(sentence, figure, figures, term, exp.rivals):
         return None
     if qualified_as_part(sentence, figure, exp.parts):
         return None
     value = interval[0] if interval[1] == float("inf") else (interval[0] + interval[1]) / 2
-    if not exp.value / PLAUSIBLE_RATIO <= max(value, interval[0]) <= exp.value * PLAUSIBLE_RATIO:
+    top = GROWTH_RATIO if exp.trend == "grows" else PLAUSIBLE_RATIO  # tolls grow a lot
+    if not exp.value / PLAUSIBLE_RATIO <= max(value, interval[0]) <= exp.value * top:
         return None
     return interval, term
+
+
+def _measured_thing(sentence: str, figure: Figure, things: PatternSet) -> tuple[int, int] | None:
+    """The measured thing named earlier in the sentence, across an apposition's comma."""
+    before = [
+        s for p in things.patterns for s in p.group_spans(sentence, 0) if s[1] <= figure.start
+    ]
+    if not before:
+        return None
+    nearest = max(before, key=lambda s: s[1])
+    words = len(_WORD.findall(sentence[nearest[1] : figure.start]))
+    return nearest if words <= APPOSITION else None
 
 
 _HYPHENATED = re.compile(r"\s*-\s*[a-zа-я]+\.?(?:-long|-tall|-high|-wide|-deep)?\b", re.I)
@@ -143,16 +161,14 @@ def _rival_nearer(
 
 def _kind(exp: Quantity, low: float, high: float, sentence: str, figure: Figure) -> str | None:
     claim_low, claim_high = exp.interval
+    around = sentence[max(0, figure.start - 20) : figure.end + 25]
+    if exp.trend == "grows" and (low > exp.value or _INCREMENT.search(around)):
+        return "follow_up"  # a new total, a higher floor, or "three more"
     if low <= claim_high and high >= claim_low:  # compatible with the claim
-        raises_floor = exp.trend == "grows" and low > exp.value and high == float("inf")
-        return "follow_up" if raises_floor else None
+        return None
     if low > claim_high:  # above the claim
-        return "follow_up" if exp.trend == "grows" else "contradiction"
+        return "contradiction"
     if exp.trend == "shrinks" and _REMAINING.search(sentence):
-        return "follow_up"
-    if exp.trend == "grows" and _INCREMENT.search(
-        sentence[max(0, figure.start - 20) : figure.end + 25]
-    ):
         return "follow_up"
     return "contradiction"
 
