@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -81,7 +80,8 @@ Ferry capsizes off Marlow Point; 14 passengers missing
 
 12 March 2023
 
-MARLOW, 12 March 2023 - The passenger ferry Silver Tern capsized off Marlow Point at about 6:15 a.m. on Sunday after its engine failed in heavy seas, the coast guard said.
+MARLOW, 12 March 2023 - The passenger ferry Silver Tern capsized off Marlow Point at \
+about 6:15 a.m. on Sunday after its engine failed in heavy seas, the coast guard said.
 14 passengers are missing and 31 were rescued, officials said.
 31 were rescued, the coast guard confirmed later.
 The 62-metre ferry was carrying 96 people.

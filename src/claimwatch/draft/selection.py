@@ -8,6 +8,7 @@ Post", "contributed to this report", "(Reuters)"), a sentence about the article 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 from claimwatch.draft.keywords import tokens
@@ -51,7 +52,7 @@ def _repeated(headline: str, body: list[Sentence]) -> bool:
         return False
     said = [{w for w in re.findall(r"\w+", s.text.lower())} for s in body]
     best = max((len(words & s) for s in said), default=0)
-    pairs = max((len(words & (a | b)) for a, b in zip(said, said[1:], strict=False)), default=0)
+    pairs = max((len(words & (a | b)) for a, b in itertools.pairwise(said)), default=0)
     return max(best, pairs) >= HEADLINE_SHARE * len(words)
 
 
