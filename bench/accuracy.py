@@ -2,6 +2,8 @@
 
     python bench/accuracy.py                                   # the project's own corpus
     python bench/accuracy.py --corpus PATH/coverage-dev.jsonl  # real coverage, two annotators
+    python bench/accuracy.py --corpus PATH/coverage-dev.jsonl \
+        --draft ARTICLE --mapping MAPPING.yaml --key KEY       # ... and the draft as written
 
 The own corpus is ``tests/corpus/*.txt`` (a header of expected findings, ``---``, the text).
 A JSON Lines corpus carries ``labels`` and ``labels_second`` from two annotators and is scored
@@ -14,7 +16,22 @@ up to its first hyphen: ``eg-distractor-01`` goes with the other ``eg-`` items);
 of these place is scored with every baseline. Each baseline is reported over its own items (in
 a JSON Lines corpus, those published before its ``since`` left out), then per language (the
 ``language:`` header) when its items come in several. Another baseline's finding on an item is
-a false alarm there.
+a false alarm there. An item that also reports another story unlabelled names it in a
+``covers:`` header; that story's findings there are not scored.
+
+Beside precision and recall, every section counts the alerted *distractors* (texts labelled
+with nothing) and the alerted *restatement-only* texts (whose first annotator labelled only
+restatements, ``consistent``; in the own corpus, a ``restates:`` header and no ``expect:``):
+both should stay silent.
+
+``--draft`` also scores ``claimwatch baseline draft`` of the story's article (a text file, or a
+JSON record with ``title`` and ``text``) used as written. ``--mapping`` holds, under ``--key``,
+each gold claim id with phrases of the article's sentence that states it; a draft claim takes
+the gold id when its statement holds one of the phrases or its ``# sentence N, characters A-B``
+position spans one (the first such claim in the draft's order). The draft is scored twice:
+``mapped`` keeps only the claims that took a gold id (a user who deletes the rest), ``strict``
+keeps every claim (a user who keeps the draft as it is; unmapped claims are false alarms).
+A summary table of every section scored closes the report, with the own corpus beside.
 """
 
 from __future__ import annotations
@@ -22,14 +39,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from claimwatch.baselines import Baseline, load_baselines
+from claimwatch.draft import Draft, DraftClaim, draft_baseline
 from claimwatch.matching import Document, Finding, match
+from claimwatch.scan import file_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "tests" / "corpus"
@@ -52,6 +75,7 @@ class Item:
     baseline: str | None = None  # the ``baseline:`` header, if any
     restates: set[str] = field(default_factory=set)
     covers: set[str] = field(default_factory=set)  # other stories it is real news of, unlabelled
+    restatement_only: bool = False  # labelled, but only as restating claims
 
     @property
     def either_claims(self) -> set[str]:
@@ -82,6 +106,7 @@ def parse_item(path: Path) -> Item:
         restates={claim for entry in fields["restates"] for claim in entry.split()},
         covers={story for entry in fields["covers"] for story in entry.split()},
     )
+    item.restatement_only = bool(item.restates) and not fields["expect"]
     for line in fields["expect"]:
         claim, kind, *figure = line.split()
         item.either.add((claim, kind))
@@ -118,6 +143,8 @@ def load_jsonl_corpus(path: Path) -> list[Item]:
                 either=first | second,
                 both=first & second if "labels_second" in record else first,
                 distractor=not record["labels"] and not record.get("labels_second"),
+                restatement_only=bool(record["labels"])
+                and all(x["relation"] == "consistent" for x in record["labels"]),
                 language=record.get("language") or "en",
                 baseline=record.get("baseline_id"),
             )
@@ -175,6 +202,8 @@ class Score:
     per_kind: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     distractors: int = 0
     distractors_alerted: list[str] = field(default_factory=list)
+    restatements: int = 0
+    restatements_alerted: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def add(self, item: Item, findings: list[Finding], baseline_id: str | None = None) -> None:
@@ -201,6 +230,10 @@ class Score:
             self.distractors += 1
             if findings:
                 self.distractors_alerted.append(item.id)
+        if item.restatement_only:
+            self.restatements += 1
+            if findings:
+                self.restatements_alerted.append(item.id)
 
     def report(self, title: str) -> str:
         lines = [f"== {title}", self.overall.line("claim level (all)")]
@@ -210,6 +243,11 @@ class Score:
         lines.append(
             f"distractors alerted: {len(self.distractors_alerted)}/{self.distractors}"
             f" = {share:.2f}{alerted}"
+        )
+        restated = f"  {self.restatements_alerted}" if self.restatements_alerted else ""
+        lines.append(
+            f"restatement-only texts alerted: {len(self.restatements_alerted)}"
+            f"/{self.restatements}{restated}"
         )
         lines.append("-- per claim")
         lines += [self.per_claim[c].line(c) for c in sorted(self.per_claim)]
@@ -317,6 +355,128 @@ def sections(
     return found
 
 
+# ---- the draft as written -------------------------------------------------------------
+
+_POSITION = re.compile(r"sentence \d+, characters (\d+)-(\d+)")
+
+
+def article_text(path: Path) -> str:
+    """The article as ``baseline draft`` reads it; a JSON record is its title, a blank line
+    and its text."""
+    if path.suffix == ".json":
+        record = json.loads(path.read_text(encoding="utf-8"))
+        return f"{record['title']}\n\n{record['text']}"
+    return file_text(path)
+
+
+def gold_phrases(mapping: Path, key: str) -> dict[str, list[str]]:
+    data = yaml.safe_load(mapping.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get(key), dict):
+        raise SystemExit(f"{mapping}: no mapping under key {key!r}")
+    return {str(gold): [str(p) for p in phrases] for gold, phrases in data[key].items()}
+
+
+def map_draft(draft: Draft, text: str, phrases: dict[str, list[str]]) -> dict[str, DraftClaim]:
+    """Gold claim id -> the first draft claim drawn from the sentence that states it."""
+    found: dict[str, DraftClaim] = {}
+    for gold, wanted in phrases.items():
+        spans = [(at, at + len(p)) for p in wanted if (at := text.find(p)) >= 0]
+        for claim in draft.claims:
+            position = _POSITION.search(claim.position)
+            start, end = (int(position[1]), int(position[2])) if position else (-9, -9)
+            spanned = any(a < end + 2 and b > start - 2 for a, b in spans)
+            if spanned or any(p in claim.statement for p in wanted):
+                found[gold] = claim
+                break
+    return found
+
+
+def draft_variants(
+    draft: Draft, found: dict[str, DraftClaim], since: dt.date | None
+) -> dict[str, Baseline]:
+    """The draft with its mapped claims renamed to their gold ids: ``mapped`` (those alone)
+    and ``strict`` (with every other claim as drafted), loaded as ``claimwatch`` loads them.
+    A draft whose article gave no date takes ``since``, as a user would add it."""
+    data = yaml.safe_load(draft.yaml)
+    if since and not data.get("since"):
+        data["since"] = since
+    by_id = {str(claim["id"]): claim for claim in data["claims"]}
+    renamed = [{**by_id[claim.id], "id": gold} for gold, claim in found.items()]
+    kept = {claim.id for claim in found.values()}
+    others = [claim for claim in data["claims"] if str(claim["id"]) not in kept]
+    variants = {}
+    with tempfile.TemporaryDirectory(prefix="accuracy-draft-") as folder:
+        for mode, claims in (("mapped", renamed), ("strict", renamed + others)):
+            path = Path(folder) / f"{mode}.yaml"
+            variant = {**data, "claims": claims}
+            path.write_text(yaml.safe_dump(variant, allow_unicode=True, sort_keys=False))
+            (variants[mode],) = load_baselines([path])
+    return variants
+
+
+def draft_sections(
+    items: list[Item], article: Path, mapping: Path, key: str, name: str, since: dt.date | None
+) -> tuple[str, list[Section]]:
+    """The draft's mapping line and its ``mapped`` and ``strict`` sections."""
+    text = article_text(article)
+    draft = draft_baseline(text, baseline_id="drafted")
+    phrases = gold_phrases(mapping, key)
+    found = map_draft(draft, text, phrases)
+    missed = ", ".join(sorted(set(phrases) - set(found))) or "none"
+    line = (
+        f"draft of {article.name}: {len(draft.claims)} claims, "
+        f"{len(found)}/{len(phrases)} gold claims mapped (missed: {missed})"
+    )
+    found_sections = []
+    for mode, baseline in draft_variants(draft, found, since).items():
+        for section in sections(items, (baseline,), f"{name}, draft {mode}", drop_early=True):
+            if section.language is None:
+                found_sections.append(section)
+    return line, found_sections
+
+
+# ---- the report -------------------------------------------------------------------------
+
+
+def summary(rows: list[Section]) -> str:
+    """One line per section over all languages: the figures the targets are stated in."""
+    lines = [
+        f"{'section':58s} {'F1':>5s} {'P':>5s} {'R':>5s}  {'contra P/R':>10s}"
+        f"  {'distractors':>11s}  {'restating':>9s}"
+    ]
+    for section in rows:
+        if section.language is not None:
+            continue
+        result = section.result
+        p, r, f = result.overall.prf()
+        cp, cr, _ = result.per_kind["contradiction"].prf()
+        title = section.title.split(":")[0]
+        lines.append(
+            f"{title[:58]:58s} {f:5.2f} {p:5.2f} {r:5.2f}  {cp:4.2f}/{cr:4.2f}  "
+            f"{len(result.distractors_alerted):>5d}/{result.distractors:<5d}  "
+            f"{len(result.restatements_alerted):>4d}/{result.restatements:<4d}"
+        )
+    return "\n".join(lines)
+
+
+def add_second_labels(items: list[Item], path: Path) -> None:
+    """Labels of a second annotator kept in their own file (``id`` and ``labels``)."""
+    second: dict[str, set[tuple[str, str]]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            second[record["id"]] = {
+                (x["claim_id"], x["relation"])
+                for x in record["labels"]
+                if x["relation"] in ALERTING
+            }
+    for item in items:
+        if item.id in second:
+            first = item.both if item.both == item.either else item.either
+            item.either = first | second[item.id]
+            item.both = first & second[item.id]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -324,20 +484,56 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--corpus", type=Path, help="a JSON Lines corpus with two annotators' labels"
     )
-    parser.add_argument("--baselines", type=Path, default=ROOT / "baselines")
+    parser.add_argument(
+        "--second-labels", type=Path, help="the second annotator's labels, if in their own file"
+    )
+    parser.add_argument(
+        "--baselines",
+        type=Path,
+        default=ROOT / "baselines",
+        help="the curated baselines (with --corpus, the own corpus keeps the project's)",
+    )
+    parser.add_argument("--draft", type=Path, metavar="ARTICLE", help="score its draft too")
+    parser.add_argument("--mapping", type=Path, help="gold claim id -> phrases (with --draft)")
+    parser.add_argument("--key", help="the story's key in --mapping (with --draft)")
+    parser.add_argument(
+        "--since",
+        type=dt.date.fromisoformat,
+        help="leave out items published before this date (the baseline article's date)",
+    )
     parser.add_argument("--errors", action="store_true", help="list every miss and false alarm")
     args = parser.parse_args(argv)
+    if args.draft and not (args.mapping and args.key and args.corpus):
+        parser.error("--draft needs --corpus, --mapping and --key")
     baselines = load_baselines([args.baselines])
-    if args.corpus:
-        items, name = load_jsonl_corpus(args.corpus), args.corpus.name
-    else:
-        items, name = load_own_corpus(), "own corpus tests/corpus"
-    for section in sections(items, baselines, name, drop_early=bool(args.corpus)):
+    own_baselines = load_baselines([ROOT / "baselines"]) if args.corpus else baselines
+    own = sections(load_own_corpus(), own_baselines, "own corpus tests/corpus")
+    if not args.corpus:
+        _print(own, args.errors)
+        print(summary(own))
+        return 0
+    items, name = load_jsonl_corpus(args.corpus), args.corpus.parent.name or args.corpus.name
+    if args.second_labels:
+        add_second_labels(items, args.second_labels)
+    if args.since:
+        items = [i for i in items if not i.published or i.published >= args.since]
+    curated = sections(items, baselines, name, drop_early=True)
+    _print(curated, args.errors)
+    drafted: list[Section] = []
+    if args.draft:
+        line, drafted = draft_sections(items, args.draft, args.mapping, args.key, name, args.since)
+        print(line, end="\n\n")
+        _print(drafted, args.errors)
+    print(summary([*curated, *drafted, *own]))
+    return 0
+
+
+def _print(found: list[Section], errors: bool) -> None:
+    for section in found:
         print(section.result.report(section.title))
-        if args.errors:
+        if errors:
             print("-- errors", *section.result.errors, sep="\n")
         print()
-    return 0
 
 
 if __name__ == "__main__":

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from claimwatch.baselines import load_baseline
+from claimwatch.baselines import _Claim, load_baseline
 from claimwatch.cli import build_parser
 from claimwatch.config import config_from_mapping
+from claimwatch.frames import _Frame, library
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -43,8 +44,30 @@ def test_baseline_example_is_valid(tmp_path: Path) -> None:
     path.write_text(example, encoding="utf-8")
     baseline = load_baseline(path)
     kinds = {type(e).__name__ for c in baseline.claims for e in c.expectations}
-    assert kinds == {"Quantity", "State", "Assertion", "Unquantified", "DateRule"}
+    assert kinds >= {"Quantity", "State", "Absence", "TimeRule", "DateRule"}
+    assert baseline.entities and all(c.frame for c in baseline.claims)
     assert yaml.safe_load(example)["id"] == baseline.id
+
+
+def test_every_shipped_frame_is_in_the_frames_table() -> None:
+    for frame_id in library().frames:
+        assert f"| `{frame_id}` |" in README, frame_id
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        ("baseline", ["id", "title", "source", "since", "languages", "entities", "claims"]),
+        ("claim", [f for f in _Claim.model_fields if f != "expect"] + ["expect"]),
+        ("frame", [f for f in _Frame.model_fields]),
+    ],
+)
+def test_every_field_is_in_a_reference_table(model: str, fields: list[str]) -> None:
+    tables = README.split("### Reference: the baseline", 1)[1]
+    tables = tables.split("### Claims without a frame", 1)[0]
+    first_cells = [row.split("|")[1] for row in tables.splitlines() if row.startswith("| `")]
+    for field in fields:
+        assert any(f"`{field}`" in cell for cell in first_cells), f"{model}: {field}"
 
 
 @pytest.mark.parametrize(

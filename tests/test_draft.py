@@ -274,3 +274,30 @@ def test_draft_from_a_url(tmp_path: Path, feed_server: FeedServer) -> None:
     assert result.returncode == 0, result.stderr
     data = yaml.safe_load(result.stdout)
     assert data["source"]["url"] == url and data["source"]["outlet"] == "127.0.0.1"
+
+
+RIOTS = """\
+Riots in Marlow
+
+12 March 2023
+
+While the first rallies in Marlow were calm and came with wage demands, the people in the \
+later riots put forward no demands at all.
+The rioters seized the town hall of Marlow and the Marlow Harbour Office.
+The coroner said there is no sign of foul play in the deaths.
+"""
+
+
+def test_a_ruled_out_thing_is_about_its_own_clause() -> None:
+    """Not the clause it is contrasted with ("rallies ... with wage demands"), not the speaker."""
+    draft = draft_baseline(RIOTS)
+    demands = _claim(draft, "no demands")
+    assert demands.facts["of"] == "demands" and demands.about == ("riot*",)
+    foul_play = _claim(draft, "foul play")
+    assert foul_play.about == ("deaths",)
+
+
+def test_a_place_is_the_setting_not_what_a_claim_is_about() -> None:
+    seized = _claim(draft_baseline(RIOTS), "town hall")
+    assert "Marlow Harbour Office" in seized.about and "hall" in seized.about
+    assert "Marlow" not in seized.about

@@ -129,6 +129,15 @@ def test_hedge(sentence: str, expected: list[str]) -> None:
         ("Обвинения остаются бездоказательными.", ["бездоказательными"]),
         ("Власти заявили об этом без доказательств.", ["без доказательств"]),
         ("Власти не представили никаких доказательств.", ["не представили никаких доказательств"]),
+        (
+            "Video undercut the official account that guards fired first.",
+            ["undercut the official account"],
+        ),
+        (
+            "Witnesses cast doubt on the government's version of events.",
+            ["cast doubt on the government's version"],
+        ),
+        ("The story undercut sales.", []),
         ("The court reviewed the evidence for a week.", []),
     ],
 )

@@ -181,3 +181,53 @@ def test_the_body_overrules_its_headline(ferry: Baseline) -> None:
 
 def test_contractions_negate(ferry: Baseline) -> None:
     assert found(ferry, "Marlow Bridge wasn't reopened on Monday.") == set()
+
+
+def test_an_article_set_in_another_country_is_silent(ferry: Baseline) -> None:
+    """It shares the story's words (and here a fate and a harbour) but never names its places."""
+    elsewhere = (
+        "In Norway, 20 passengers are missing after a ferry capsized near Bergen. "
+        "The harbour is closed."
+    )
+    assert found(ferry, elsewhere, title="Ferry capsizes in Norway") == set()
+    here = "20 passengers are missing after the ferry capsized, Marlow police said."
+    assert ("missing", "contradiction") in found(ferry, here, title="Ferry tragedy in Norway?")
+
+
+CANAL = """\
+id: canal
+title: Canal blocked
+source: {outlet: our own test, date: 2021-03-24}
+since: 2021-03-24
+subject: {terms: ["canal"]}
+claims:
+  - id: blocked
+    statement: The canal is closed to shipping.
+    about: ["canal"]
+    expect:
+      - type: state
+        holds: "closed|blocked"
+        changes:
+          - {name: reopening, terms: "reopen*"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "reason"),
+    [
+        ("The canal was never closed, the authority said.", "contradiction", "opposite"),
+        ("The canal is no longer closed.", "follow_up", "it ended"),
+        ("The canal is not blocked any more.", "follow_up", "it ended"),
+        ("The canal remains closed.", None, None),
+    ],
+)
+def test_a_states_holds_is_terms_as_an_assertions_is(
+    tmp_path: Path, text: str, kind: str | None, reason: str | None
+) -> None:
+    path = tmp_path / "canal.yaml"
+    path.write_text(CANAL, encoding="utf-8")
+    findings = match(Document("Canal news", text, DAY), [load_baseline(path)])
+    assert [f.kind for f in findings] == ([kind] if kind else [])
+    if reason:
+        assert reason in findings[0].reason
+        assert "closed|blocked" not in findings[0].reason  # terms are not quoted as a phrase

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +25,8 @@ from claimwatch.store import open_store
 from claimwatch.web import WebServer
 from tests import freedonia
 from tests.servers import FeedServer
-from tests.test_outbox import alert
+from tests.test_outbox import START, Clock, alert
 from tests.test_pipeline import OTHER, RELEVANT, rss
-
-START = datetime(2022, 1, 20, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class Health:

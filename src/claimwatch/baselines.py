@@ -301,6 +301,7 @@ def _expectation(raw: Any) -> Expectation:
             changes,
             PatternSet.of(raw.contradicted_by),
             PatternSet.of(raw.followed_up_by),
+            holds_terms=_as_terms(raw.holds),
         )
     if isinstance(raw, _Date):
         event = PatternSet.of([raw.event] if raw.event else [])
@@ -371,6 +372,15 @@ def _baseline(raw: _Baseline, path: Path, frames: FrameLibrary) -> Baseline:
 
 
 # ---- loading ----------------------------------------------------------------------------
+
+
+def _as_terms(holds: str) -> PatternSet:
+    """A state's ``holds`` as terms, as an assertion's is; a description that is not term
+    syntax (it has brackets, say) is only quoted, as before frames."""
+    try:
+        return PatternSet.of([holds])
+    except ValueError:
+        return PatternSet.of([])
 
 
 def load_baseline(path: Path, frames: FrameLibrary | None = None) -> Baseline:

@@ -71,10 +71,11 @@ class Change:
 class State:
     """The claim describes a state; coverage of its changes and effects follows it up."""
 
-    holds: str
+    holds: str  # what is in force, as the baseline wrote it (quoted in reasons)
     changes: tuple[Change, ...]
     contradicted_by: PatternSet
     followed_up_by: PatternSet = _NONE
+    holds_terms: PatternSet = _NONE  # ``holds`` read as terms: negated, it contradicts
 
 
 @dataclass(frozen=True, slots=True)

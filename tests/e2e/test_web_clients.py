@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import resource
@@ -21,15 +20,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from claimwatch.alerts import Alert
-from claimwatch.store import open_store
+from bench.web import alerts, store
 from tests import freedonia
 from tests.e2e.helpers import Workdir, eventually, rss
 
@@ -205,48 +201,6 @@ def test_a_thousand_slow_clients_starve_neither_health_nor_polls(
 # ---- many page loads -------------------------------------------------------------------
 
 
-def stored_alerts(count: int, start: int = 0) -> list[Alert]:
-    moment = datetime(2022, 1, 12, 10, tzinfo=UTC)
-    base = Alert(
-        alert_id="",
-        kind="contradiction",
-        baseline_id="freedonia",
-        claim_id="bridge",
-        article_url="https://news.example.org/a",
-        article_title="Freedonia bridge closed",
-        feed="wire",
-        entry_id="",
-        published=None,
-        evidence="The bridge in Freedonia was closed on Tuesday, officials said. " * 3,
-        reason="The article says the bridge was closed.",
-        detected_at=moment,
-        novel=False,
-        value=None,
-        fact="closed",
-        score=0.8,
-    )
-    return [
-        dataclasses.replace(
-            base,
-            alert_id=f"a{n:05d}",
-            entry_id=f"e{n}",
-            feed=f"wire-{n % 50}",
-            article_url=f"https://news.example.org/{n}",
-            published=moment + timedelta(minutes=n),
-            detected_at=moment + timedelta(minutes=n),
-        )
-        for n in range(start, start + count)
-    ]
-
-
-def store_alerts(state: Path, alerts: list[Alert]) -> None:
-    store = open_store(state)
-    try:
-        store.add_alerts(alerts, [])
-    finally:
-        store.close()
-
-
 class HealthProbe:
     """Asks /healthz every 20 ms in a thread and keeps the slowest answer."""
 
@@ -302,7 +256,7 @@ def test_twenty_page_loads_with_5000_alerts_keep_health_answering(
         freedonia.baseline(freedonia.BRIDGE), encoding="utf-8"
     )
     serve(work, port, [])
-    store_alerts(work.state, stored_alerts(STORED_ALERTS))
+    store(work.state, alerts(STORED_ALERTS))
     daemon = daemons(work)
     with httpx.Client(trust_env=False, timeout=5) as http:
         eventually(lambda: answers(http, base + "/healthz"), what="/healthz")
@@ -314,7 +268,7 @@ def test_twenty_page_loads_with_5000_alerts_keep_health_answering(
         assert not probe.failures
         assert probe.slowest < 0.2, f"/healthz took {probe.slowest:.3f} s"
         assert all(f"{stored:,} reports" in page or f"{stored} reports" in page for page in pages)
-        store_alerts(work.state, stored_alerts(1, start=stored))  # the next round shows it
+        store(work.state, alerts(1, start=stored))  # the next round shows it
     for http in clients:
         http.close()
     assert daemon.stop() == 0

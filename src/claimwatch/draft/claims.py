@@ -36,7 +36,16 @@ _GENERIC = frozenset(
         "time times day days week weeks morning night year years way thing things part side "
         "country countries government governments number today tuesday wednesday thursday "
         "friday saturday sunday monday ambassador diplomat president governor mayor secretary "
-        "spokesman spokeswoman press conference interview"
+        "spokesman spokeswoman press conference interview city town region"
+    )
+)
+# Adjectives that describe rather than name: poor words to recognise a claim by.
+_DESCRIBING = frozenset(
+    _words(
+        "local foreign national international regional federal subsequent initial specific "
+        "several various major main large small huge former current recent previous new old "
+        "first second last early late further possible certain general public private special "
+        "social economic political strategic serious heavy whole entire total mass later earlier"
     )
 )
 _ATTRIBUTION = re.compile(
@@ -124,7 +133,7 @@ def _claim(
     if "value" in facts and facts.get("approx") is None:
         facts["approx"] = "about"
     frames = tuple(h.frame.id for h in hits)
-    about = _about(sentence.text, hits, named)
+    about = _about(sentence.text, hits, things, named)
     return DraftClaim(
         id=_claim_id(hits, facts, about),
         statement=_statement(sentence.text),
@@ -162,8 +171,10 @@ def _named(sentence: str, names: PatternSet) -> list[str]:
     return list(dict.fromkeys(sentence[a:b] for a, b in kept))
 
 
-def _about(sentence: str, hits: list[Hit], named: list[str]) -> tuple[str, ...]:
-    """See the module docstring: who or what the claim concerns, in the story's words."""
+def _about(sentence: str, hits: list[Hit], things: list[str], named: list[str]) -> tuple[str, ...]:
+    """See the module docstring: who or what the claim concerns, in the story's words. Places
+    (in ``named``, not in ``things``) are a fallback: a city is where the claim happened,
+    and every report of the story names it."""
     types = {h.frame.type for h in hits}
     if types == {"time"}:
         return ()
@@ -171,12 +182,12 @@ def _about(sentence: str, hits: list[Hit], named: list[str]) -> tuple[str, ...]:
         members = [m for h in hits for m in h.members]
         return tuple(dict.fromkeys(members))[:MAX_ABOUT]
     if types & {"absence"} and not types - {"absence", "time"}:
-        return tuple(_subject(sentence, hits) or _object(sentence, hits))
-    words = [*named, *_heads(named), *_nouns(sentence, hits, named)]
+        return tuple(_subject(sentence, hits) or _object(sentence, hits))[:MAX_ABOUT]
+    words = [*things, *_heads(things), *_nouns(sentence, hits, named)]
     if "measure" in types:
         head = _nouns(sentence[: hits[0].span[0]], hits, named)[-2:]
-        words = [*named, *head, *_nouns(sentence[hits[0].span[1] :], hits, named)[:2]]
-    return tuple(dict.fromkeys(words))[:MAX_ABOUT]
+        words = [*things, *head, *_nouns(sentence[hits[0].span[1] :], hits, named)[:2]]
+    return tuple(dict.fromkeys(words or named))[:MAX_ABOUT]
 
 
 _HEAD_NOUNS = frozenset(
@@ -208,6 +219,8 @@ def _nouns(text: str, hits: list[Hit], named: Sequence[str] = ()) -> list[str]:
     for word in tokens(text):
         low = word.lower
         if not is_content(word) or low in _GENERIC or low in REPORTING or low in decided:
+            continue
+        if low in _DESCRIBING:
             continue
         if len(low) < 4 or _verb_like(low) or low in UNITS or low in named_words:
             continue
@@ -241,21 +254,33 @@ def _object(sentence: str, hits: list[Hit]) -> list[str]:
 
 
 def _subject(sentence: str, hits: list[Hit]) -> list[str]:
-    """Whom a ruled-out thing concerns, when a people noun stands before the negation:
-    "peaceful protesters are not subjected to any persecution"."""
+    """Whom a ruled-out thing concerns: the nouns of the clause before the negation
+    ("peaceful protesters are not subjected to any persecution" -> protesters; "while the
+    rallies were peaceful, the participants in the later riots did not ..." -> participants,
+    riots). Another clause's words would tie the claim to what the sentence contrasts it with."""
     head = sentence[: hits[0].span[0]]
-    match = re.search(
-        r"((?:[a-z]+\s+)?(?:protesters|demonstrators|residents|civilians|workers|journalists|"
-        r"activists|passengers|detainees|children|people|employees|patients|students))\s+"
-        r"(?:are|were|was|is|have|has|will)\b[^,;]*$",
-        head,
-        re.I,
+    clause = _CLAUSE_BREAK.split(head)[-1]
+    found = []
+    for word in tokens(clause):
+        low = word.lower
+        if not is_content(word) or low in _GENERIC or low in _DESCRIBING or _verb_like(low):
+            continue
+        if low in _AUXILIARIES or len(low) < 4:
+            continue
+        found.append(low if low in _PEOPLE else stem(word.text))
+    return found[-3:]
+
+
+_CLAUSE_BREAK = re.compile(
+    r"[,;:]|\b(?:while|whereas|but|although|though|and|that|said|says|told|added|noted)\b", re.I
+)
+_AUXILIARIES = frozenset(_words("did does do have has had will would could should can may"))
+_PEOPLE = frozenset(
+    _words(
+        "protesters demonstrators residents civilians workers journalists activists passengers "
+        "detainees children employees patients students participants rioters crew"
     )
-    if match is None:
-        return []
-    return [
-        w.text.lower() if i == 0 else stem(w.text) for i, w in enumerate(tokens(match.group(1)))
-    ]
+)
 
 
 def _statement(sentence: str) -> str:

@@ -68,4 +68,4 @@ def write_draft(draft: Draft, out: str | None, *, force: bool) -> str:
         path.write_text(draft.yaml, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", subject=out) from None
-    return f"{summary}, written to {out}: review the '# review:' notes, then claimwatch check"
+    return f"{summary}, written to {out}: review the '# check:' notes, then claimwatch check"

@@ -238,6 +238,11 @@ _DOUBT = re.compile(
             rf"{_EVIDENCE}\b",  # neither has provided evidence
             r"\bunsubstantiated\b",
             r"\bfail(?:ed|s)?\s+to\s+(?:provide|offer|present|produce|show|give)\b",
+            # "undercut the official account that", "cast doubt on the government's version"
+            r"\b(?:undercut(?:s|ting)?|undermin(?:e|es|ed|ing)|contradict(?:s|ed|ing)?|"
+            r"cast(?:s|ing)?\s+doubt\s+on|call(?:s|ed|ing)?\s+into\s+question)\s+(?:the\s+)?"
+            r"(?:official|government['’]?s?|authorities['’]?|police|state)\s+"
+            r"(?:account|version|narrative|explanation|story)\b",
             r"(?<!\w)бездоказательн\w*",
             r"(?<!\w)без\s+(?:каких-либо\s+|всяких\s+)?доказательств",
             r"(?<!\w)не\s+(?:предоставил|представил|привел|привёл|предъявил)\w*\s+"
@@ -249,7 +254,9 @@ _DOUBT = re.compile(
 )
 
 
-_DOUBT_TRIGGERS = _words("evidence proof unsubstant fail доказат бездоказат")
+_DOUBT_TRIGGERS = _words(
+    "evidence proof unsubstant fail undercut undermin contradict doubt question доказат бездоказат"
+)
 
 
 def doubt(sentence: str) -> list[Span]:

@@ -7,6 +7,10 @@ has (another vessel, bridge, road: "the Ever Forward", "the Brooklyn Bridge") or
 earlier year only. A sentence that names neither refers back ("the ship", "it") to the last
 one that did in its paragraph, or else to what the article's headline and opening are about.
 A sentence that names both goes with the name nearer the words that decided a verdict.
+
+An article that never names the story's places but opens on another country (a border clash
+next door, told with the story's casualties and alliances) is set elsewhere: what its
+sentences say without naming the story is not the story's.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from claimwatch.claims import Baseline
+from claimwatch.matching.countries import countries_named
 from claimwatch.matching.dates import about_an_earlier_year
 
 
@@ -153,7 +158,7 @@ def ground(
         return [Grounding((), None) for _ in units]
     found = [mentions(text, baseline) for text, _ in units]
     past = [about_an_earlier_year(text, story_year) for text, _ in units]
-    article = _article_focus(units, found)
+    article = False if _set_elsewhere(units, found, baseline) else _article_focus(units, found)
     out, focus, paragraph = [], article, None
     for (_, number), own, earlier in zip(units, found, past, strict=True):
         if number != paragraph:
@@ -169,6 +174,27 @@ def _next_focus(own: list[Mention], earlier: bool, focus: bool | None) -> bool |
         kinds = {m.story for m in own}
         return next(iter(kinds)) if len(kinds) == 1 else own[0].story
     return False if earlier else focus
+
+
+_PLACE_KINDS = ("place", "country")
+
+
+def _set_elsewhere(
+    units: Sequence[tuple[str, int]], found: list[list[Mention]], baseline: Baseline
+) -> bool:
+    """The story has places, the article names none of them, and its headline names none of
+    the story's names but a country the baseline never does."""
+    places = [e.names for e in baseline.entities if e.kind in _PLACE_KINDS]
+    if not units or not places or any(p.matches(text) for p in places for text, _ in units):
+        return False
+    headline = [i for i, (_, n) in enumerate(units) if n == -1] or [0]
+    if any(found[i] for i in headline):
+        return False
+    named = countries_named(" ".join(units[i][0] for i in headline))
+    if not named:
+        return False
+    story = f"{baseline.title}\n" + "\n".join(c.statement for c in baseline.claims)
+    return bool(named - countries_named(story))
 
 
 def _article_focus(units: Sequence[tuple[str, int]], found: list[list[Mention]]) -> bool | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from claimwatch.claims import (
     Absence,
@@ -100,13 +101,46 @@ def judge_state(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
             reason=reasons.reason(
                 sentence,
                 f"reports the {change.name} {stage} (“{sentence[span[0] : span[1]]}”){{source}}; "
-                f"the baseline says {exp.holds}",
+                f"the baseline says {_in_force(exp, ctx)}",
             ),
             score=score({"completed": 0.85, "started": 0.8}.get(stage, 0.7), sentence),
             highlight=span,
         )
     yield from _contradicted(exp.contradicted_by, sentence, ctx)
     yield from _followed_up(exp.followed_up_by, sentence, ctx)
+    if exp.holds_terms and ctx.names_claim:
+        yield from _state_negated(exp, sentence, ctx)
+
+
+# "no longer closed", "not closed any more": the state ended, which is news, not a denial.
+_NO_LONGER = re.compile(
+    r"\b(?:no longer|not\b[^,;.]{0,40}\b(?:any ?more|any longer))\b"
+    r"|(?<!\w)(?:больше не|уже не)(?!\w)",
+    re.I,
+)
+
+
+def _state_negated(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    """The state's own words negated: "the canal was never closed" contradicts it, while
+    "the canal is no longer closed" reports that it ended."""
+    for verdict in _holds_negated(exp.holds_terms, sentence, ctx):
+        if _NO_LONGER.search(sentence):
+            yield replace(
+                verdict,
+                kind="follow_up",
+                fact="ended",
+                reason=reasons.reason(
+                    sentence,
+                    f"reports that it ended{{source}}; the baseline says {_in_force(exp, ctx)}",
+                ),
+            )
+        else:
+            yield verdict
+
+
+def _in_force(exp: State, ctx: Context) -> str:
+    """What the reasons call the state: ``holds`` as written, unless it is a list of terms."""
+    return ctx.claim.short if any(c in exp.holds for c in "|*+") else exp.holds
 
 
 def _staged(terms: PatternSet, sentence: str) -> tuple[tuple[int, int], str] | None:
