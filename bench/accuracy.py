@@ -46,6 +46,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -120,12 +121,19 @@ def load_own_corpus(folder: Path = CORPUS_DIR) -> list[Item]:
     return [parse_item(p) for p in sorted(folder.glob("*.txt"))]
 
 
-def load_jsonl_corpus(path: Path) -> list[Item]:
+def _records(path: Path) -> list[dict[str, Any]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def load_jsonl_corpus(path: Path, second_labels: Path | None = None) -> list[Item]:
+    """The items; a second annotator's labels come with each record (``labels_second``) or
+    from a file of their own (``id`` and ``labels`` per line), which then takes precedence."""
+    second_file = {r["id"]: r["labels"] for r in _records(second_labels)} if second_labels else {}
     items = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
+    for record in _records(path):
+        if record["id"] in second_file:
+            record["labels_second"] = second_file[record["id"]]
         first = {
             (x["claim_id"], x["relation"]) for x in record["labels"] if x["relation"] in ALERTING
         }
@@ -459,24 +467,6 @@ def summary(rows: list[Section]) -> str:
     return "\n".join(lines)
 
 
-def add_second_labels(items: list[Item], path: Path) -> None:
-    """Labels of a second annotator kept in their own file (``id`` and ``labels``)."""
-    second: dict[str, set[tuple[str, str]]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            record = json.loads(line)
-            second[record["id"]] = {
-                (x["claim_id"], x["relation"])
-                for x in record["labels"]
-                if x["relation"] in ALERTING
-            }
-    for item in items:
-        if item.id in second:
-            first = item.both if item.both == item.either else item.either
-            item.either = first | second[item.id]
-            item.both = first & second[item.id]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -512,9 +502,8 @@ def main(argv: list[str] | None = None) -> int:
         _print(own, args.errors)
         print(summary(own))
         return 0
-    items, name = load_jsonl_corpus(args.corpus), args.corpus.parent.name or args.corpus.name
-    if args.second_labels:
-        add_second_labels(items, args.second_labels)
+    items = load_jsonl_corpus(args.corpus, args.second_labels)
+    name = args.corpus.parent.name or args.corpus.name
     if args.since:
         items = [i for i in items if not i.published or i.published >= args.since]
     curated = sections(items, baselines, name, drop_early=True)

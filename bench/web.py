@@ -37,20 +37,9 @@ import httpx
 
 from claimwatch.alerts import Alert
 from claimwatch.store import open_store
+from tests import freedonia
 
-BASELINE = """\
-id: freedonia
-title: Freedonia bench baseline
-source: {outlet: Bench Gazette, date: 2022-01-09}
-subject: {terms: ["Freedonia"]}
-claims:
-  - id: bridge
-    statement: The Freedonia bridge stayed open.
-    about: ["bridge"]
-    expect:
-      - type: assertion
-        contradicted_by: ["bridge + closed|shut"]
-"""
+BASELINE = freedonia.baseline(freedonia.BRIDGE)
 PROBE_EVERY = 0.02  # seconds between /healthz requests
 
 

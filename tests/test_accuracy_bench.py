@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.accuracy import main
+from bench.accuracy import load_jsonl_corpus, main
 from tests.test_draft import STORY
 
 MAPPING = """\
@@ -93,3 +93,19 @@ def test_draft_as_written_is_mapped_and_scored(
 def test_draft_needs_its_mapping(corpus: Path) -> None:
     with pytest.raises(SystemExit):
         main(["--corpus", str(corpus), "--draft", str(corpus.parent / "article.txt")])
+
+
+def test_second_labels_from_their_own_file(corpus: Path) -> None:
+    """Recall counts only what both annotators labelled, wherever the second one's labels are."""
+    records = [json.loads(line) for line in corpus.read_text().splitlines()]
+    second = corpus.parent / "second.jsonl"
+    second.write_text(
+        "\n".join(json.dumps({"id": r["id"], "labels": []}) for r in records), encoding="utf-8"
+    )
+    for record in records:
+        del record["labels_second"]
+    corpus.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    alone = {i.id: i for i in load_jsonl_corpus(corpus)}
+    paired = {i.id: i for i in load_jsonl_corpus(corpus, second)}
+    assert alone["f1"].both == {("missing", "follow_up")}
+    assert paired["f1"].both == set() and paired["f1"].either == {("missing", "follow_up")}

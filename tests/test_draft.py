@@ -18,7 +18,7 @@ from claimwatch.baselines import load_baseline
 from claimwatch.draft import Draft, DraftClaim, draft_baseline
 from claimwatch.draft.command import verify
 from claimwatch.draft.entities import find_entities
-from claimwatch.draft.keywords import names, stem
+from claimwatch.draft.keywords import stem
 from claimwatch.draft.selection import claim_sentences
 from claimwatch.matching import Document, match
 from tests.commands import claimwatch
@@ -212,11 +212,6 @@ def test_awkward_characters_survive_the_yaml() -> None:
 )  # fmt: skip
 def test_stems(word: str, term: str) -> None:
     assert stem(word) == term
-
-
-def test_names_are_capitalised_runs_not_the_first_word() -> None:
-    found = names("“Police retook the National Security Committee building in Almaty's centre.")
-    assert found == ["National Security Committee", "Almaty"]
 
 
 # ---- the command ---------------------------------------------------------------------------

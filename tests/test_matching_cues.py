@@ -123,6 +123,7 @@ def test_hedge(sentence: str, expected: list[str]) -> None:
         ("He blamed foreign agents without providing evidence.", ["without providing evidence"]),
         ("The agency has not provided evidence for the claim.", ["has not provided evidence"]),
         ("The ministry provided no evidence for the claim.", ["provided no evidence"]),
+        ("It has still not produced any evidence of it.", ["has still not produced any evidence"]),
         ("Officials offered no proof of the plot.", ["offered no proof"]),
         ("The unsubstantiated claim spread fast.", ["unsubstantiated"]),
         ("Prosecutors failed to provide the files.", ["failed to provide"]),

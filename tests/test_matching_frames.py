@@ -231,3 +231,11 @@ def test_a_states_holds_is_terms_as_an_assertions_is(
     if reason:
         assert reason in findings[0].reason
         assert "closed|blocked" not in findings[0].reason  # terms are not quoted as a phrase
+
+
+def test_a_paragraph_that_opens_by_referring_back_continues_the_last(ferry: Baseline) -> None:
+    """ "It reopened on Monday" after a paragraph about the harbour is about the harbour."""
+    text = "Ships waited outside the closed harbour at Marlow.\n\nIt reopened on Monday."
+    assert ("harbour-closed", "follow_up") in found(ferry, text)
+    unrelated = "Ships waited outside the closed harbour at Marlow.\n\nA cafe reopened on Monday."
+    assert ("harbour-closed", "follow_up") not in found(ferry, unrelated)

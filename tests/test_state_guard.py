@@ -19,8 +19,8 @@ import pytest
 from claimwatch.config import Config, config_from_mapping
 from claimwatch.errors import StateError
 from claimwatch.feeds import FeedState
-from claimwatch.store import migrate, open_state, open_store
-from claimwatch.store.guard import check_state
+from claimwatch.store import migrate, open_store
+from claimwatch.store.guard import check_state, open_state
 from claimwatch.store.identity import marker_path, read_marker
 from claimwatch.store.lock import lock_path
 from claimwatch.store.migrations import LATEST, MIGRATIONS, statements

@@ -8,20 +8,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from claimwatch.alerts import Alert
 from claimwatch.baselines import Baseline, load_baselines
-from claimwatch.config import Config, load_config
+from claimwatch.config import Config, OutboxConfig, load_config
 from claimwatch.feeds import FeedState
 from claimwatch.status import (
+    DOUBTS_SHOWN,
     PIPED_WIDTH,
     Snapshot,
     claim_lines,
     console_for,
+    doubts_table,
     read_snapshot,
     render,
 )
-from claimwatch.store import open_store
+from claimwatch.store import InDoubt, open_store
 from claimwatch.store.identity import marker_path
 from tests import replay_corpus
 
@@ -178,3 +181,14 @@ def test_piped_output_has_a_sane_width(monkeypatch: pytest.MonkeyPatch) -> None:
     assert console_for(io.StringIO()).width == PIPED_WIDTH
     monkeypatch.setenv("COLUMNS", "200")
     assert console_for(io.StringIO()).width == 200
+
+
+@pytest.mark.parametrize(("count", "more"), [(DOUBTS_SHOWN, False), (DOUBTS_SHOWN + 1, True)])
+def test_unknown_outcomes_say_when_more_are_left_out(count: int, more: bool) -> None:
+    since = datetime(2022, 1, 20, 12, tzinfo=UTC)
+    doubts = [InDoubt(f"a{n}", "email", since, 0, None) for n in range(count)]
+    console = Console(width=200, record=True)
+    console.print(doubts_table(doubts, OutboxConfig()))
+    text = console.export_text()
+    assert (f"showing the first {DOUBTS_SHOWN}" in text) is more
+    assert f"a{DOUBTS_SHOWN - 1} " in text and f"a{DOUBTS_SHOWN} " not in text

@@ -125,6 +125,7 @@ def test_check_says_what_protects_the_server(tmp_path: Path) -> None:
         ({"allowed_networks": ["10.0.0.0/33"]}, "http.allowed_networks[0]: must be an address"),
         ({"allowed_networks": []}, "http.allowed_networks: must name at least one network"),
         ({"allowed_hosts": ["a b"]}, "http.allowed_hosts[0]: must be a host name"),
+        ({"allowed_hosts": ["example.org:8650"]}, "http.allowed_hosts[0]: must be a host name"),
         ({"auth_username": "monitor"}, "auth_username and auth_password_file go together"),
         ({"auth_token_file": "missing"}, "http.auth_token_file: cannot read"),
         ({"auth_token_file": "empty"}, "http.auth_token_file: "),

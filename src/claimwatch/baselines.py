@@ -33,12 +33,13 @@ from claimwatch.claims import (
     State,
     TimeRule,
     Unquantified,
+    minutes_after_midnight,
 )
 from claimwatch.errors import BaselineError, Problem
 from claimwatch.frames import FrameLibrary, library
 from claimwatch.frames.build import ENTITY_KINDS, frame_claim, with_competitors, with_rivals
 from claimwatch.terms import PatternSet, compile_pattern
-from claimwatch.yaml_files import locate_problems, located, read_yaml
+from claimwatch.yaml_files import YAML_SUFFIXES, locate_problems, located, read_yaml
 
 __all__ = [
     "Absence",
@@ -58,7 +59,6 @@ __all__ = [
     "load_baselines",
 ]
 
-BASELINE_SUFFIXES = (".yaml", ".yml")
 _ID = r"^[a-z0-9][a-z0-9._-]*$"
 CLOCK = r"^(?:[01]?[0-9]|2[0-3]):[0-5][0-9]$"
 
@@ -307,8 +307,8 @@ def _expectation(raw: Any) -> Expectation:
         event = PatternSet.of([raw.event] if raw.event else [])
         return DateRule(event, raw.date, raw.not_before, raw.not_after)
     if isinstance(raw, _Time):
-        hours, minutes = raw.time.split(":")
-        return TimeRule(int(hours) * 60 + int(minutes), raw.tolerance, PatternSet.of([raw.event]))
+        minutes = minutes_after_midnight(raw.time)
+        return TimeRule(minutes, raw.tolerance, PatternSet.of([raw.event]))
     if isinstance(raw, _Absence):
         return Absence(
             PatternSet.of([raw.things]), PatternSet.of(raw.rebuttals), PatternSet.of(raw.scope)
@@ -489,7 +489,7 @@ def baseline_files(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in BASELINE_SUFFIXES))
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES))
         else:
             files.append(path)
     return files

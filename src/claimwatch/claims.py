@@ -124,6 +124,12 @@ class TimeRule:
     scope: PatternSet = _NONE  # words the sentence must hold too
 
 
+def minutes_after_midnight(clock: str) -> int:
+    """ "01:30" (a time the loader validated) -> 90."""
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
 Expectation = Quantity | Unquantified | State | Assertion | Absence | DateRule | TimeRule
 
 

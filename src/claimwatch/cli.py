@@ -226,7 +226,7 @@ def _cmd_once(args: argparse.Namespace) -> int:
         report = asyncio.run(
             run_once(config, baselines, on_feed_done=lambda r: progress.advance(feed=r.feed))
         )
-    failed = sum(1 for r in report.feeds if r.outcome in ("failed", "gone"))
+    failed = report.failed_feeds
     refused = report.deliveries.refused
     problems = [f"{failed} feeds failed"] if failed else []
     problems += [f"{refused} deliveries refused"] if refused else []

@@ -90,7 +90,8 @@ def _network(value: str) -> str:
 def _host_name(value: str) -> str:
     """A ``Host`` header name as clients send it, without port: lower case, no brackets."""
     name = value.strip().removeprefix("[").removesuffix("]").rstrip(".").lower()
-    if not name or any(c.isspace() or c in "/@[]" for c in name):
+    with_port = name.count(":") == 1  # an IPv6 address has two colons or more
+    if not name or with_port or any(c.isspace() or c in "/@[]" for c in name):
         raise ValueError(f"must be a host name or address without port, got {value!r}")
     return name
 
@@ -124,25 +125,21 @@ def is_loopback_host(host: str) -> bool:
 
 def _server_problems(http: HttpConfig, folder: Path, text: str) -> tuple[HttpConfig, list[Problem]]:
     """Secret files made absolute and readable now; a listen beyond loopback needs protection."""
-    problems: list[Problem] = []
-    paths: dict[str, str] = {}
+    paths, problems = _files_readable_now(
+        http, ("auth_token_file", "auth_password_file"), ("http",), folder, text
+    )
 
     def problem(key: str, message: str) -> None:
         loc = ("http", key)
         problems.append(Problem(format_location(loc), message, find_key_line(text, loc)))
 
-    for key in ("auth_token_file", "auth_password_file"):
-        if (value := getattr(http, key)) is not None:
-            paths[key] = str(_resolve(folder, value))
-            if error := _unreadable(Path(paths[key])):
-                problem(key, error)
     if "allowed_networks" in http.model_fields_set and not http.allowed_networks:
         problem("allowed_networks", "must name at least one network (leave it out for loopback)")
     if (http.auth_username is None) != (http.auth_password_file is None):
         problem("auth_username", "auth_username and auth_password_file go together: give both")
     address = http.listen_address
-    has_auth = http.auth_token_file is not None or http.auth_password_file is not None
-    if address and not is_loopback_host(address[0]) and not has_auth and not http.allowed_networks:
+    protected = http.has_credentials or http.allowed_networks
+    if address and not is_loopback_host(address[0]) and not protected:
         problem(
             "listen",
             f"{http.listen!r} is reachable beyond this machine and nothing protects it: set "
@@ -185,6 +182,11 @@ class HttpConfig(_Frozen):
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError('must be "host:port", for example "127.0.0.1:8650"')
         return value
+
+    @property
+    def has_credentials(self) -> bool:
+        """A token or a password file: clients of the web server must authenticate."""
+        return self.auth_token_file is not None or self.auth_password_file is not None
 
     @property
     def listen_address(self) -> tuple[str, int] | None:
@@ -506,20 +508,28 @@ def _readable_files(alerts: AlertsConfig, folder: Path, file: str, text: str) ->
     email = alerts.email
     if email is None:
         return alerts
-    problems: list[Problem] = []
-    paths: dict[str, str] = {}
-    for key in ("password_file", "ca_file"):
-        value = getattr(email, key)
-        if value is not None:
-            path = _resolve(folder, value)
-            paths[key] = str(path)
-            error = _unreadable(path)
-            if error:
-                loc = ("alerts", "email", key)
-                problems.append(Problem(format_location(loc), error, find_key_line(text, loc)))
+    paths, problems = _files_readable_now(
+        email, ("password_file", "ca_file"), ("alerts", "email"), folder, text
+    )
     if problems:
         raise ConfigError(file, problems)
     return alerts.model_copy(update={"email": email.model_copy(update=paths)})
+
+
+def _files_readable_now(
+    model: BaseModel, keys: tuple[str, ...], where: tuple[str, ...], folder: Path, text: str
+) -> tuple[dict[str, str], list[Problem]]:
+    """The absolute paths of the files ``keys`` name in ``model`` (a table at ``where``), and
+    a problem for each one that cannot be read now."""
+    paths: dict[str, str] = {}
+    problems: list[Problem] = []
+    for key in keys:
+        if (value := getattr(model, key)) is not None:
+            paths[key] = str(_resolve(folder, value))
+            if error := _unreadable(Path(paths[key])):
+                loc = (*where, key)
+                problems.append(Problem(format_location(loc), error, find_key_line(text, loc)))
+    return paths, problems
 
 
 def _unreadable(path: Path) -> str | None:

@@ -42,8 +42,8 @@ from claimwatch.metrics import Metrics
 from claimwatch.pipeline import Runtime, active_feeds, close_runtime, open_runtime, run_feed
 from claimwatch.scheduler import FeedScheduler, ReloadPlan, plan_reload
 from claimwatch.sinks import configured_sinks
-from claimwatch.store import Store, open_state
-from claimwatch.store.guard import check_state
+from claimwatch.store import Store
+from claimwatch.store.guard import check_state, open_state
 from claimwatch.web import WebServer
 
 SHUTDOWN_GRACE = 30.0

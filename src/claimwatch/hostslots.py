@@ -45,7 +45,6 @@ class _Host:
     semaphore: asyncio.Semaphore
     holders: list[Holder] = field(default_factory=list)  # those holding a slot
     waiting: int = 0
-    users: int = 0
 
 
 class HostSlots:
@@ -62,7 +61,6 @@ class HostSlots:
         entry = self._hosts.get(host)
         if entry is None:
             entry = self._hosts[host] = _Host(host, asyncio.Semaphore(self._per_host))
-        entry.users += 1
         holder = Holder(entry)
         try:
             entry.waiting += 1
@@ -80,9 +78,8 @@ class HostSlots:
                 entry.holders.remove(holder)
                 entry.semaphore.release()
         finally:
-            entry.users -= 1
-            if not entry.users:
-                del self._hosts[host]
+            if not entry.waiting and not entry.holders:
+                del self._hosts[host]  # no request of this host waits or runs
 
     def running(self, holder: Holder, deadline: asyncio.Timeout) -> None:
         """``holder`` starts its request now, under ``deadline``: start its slow clock."""

@@ -39,11 +39,9 @@ def blocked_reason(address: IPAddress) -> str | None:
     the IPv4 address it carries: Python 3.11's ``is_global`` calls ``::127.0.0.1`` and
     ``2002:7f00:1::1`` public, while DNS64 networks reach public IPv4 sites via 64:ff9b::/96.
     """
-    inner = embedded_ipv4(address)
-    if inner is not None:
-        reason = blocked_reason(inner)
-        return None if reason is None else f"{reason} (IPv4 {inner} inside {address})"
-    return address_class(address)
+    reason = address_class(address)  # judges the IPv4 inside, if any
+    inner = embedded_ipv4(address) if reason is not None else None
+    return reason if inner is None else f"{reason} (IPv4 {inner} inside {address})"
 
 
 def address_class(address: IPAddress) -> str | None:

@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from claimwatch import doubts
+from claimwatch.config import OutboxConfig
 from claimwatch.logs import log_event
 from claimwatch.sinks import SKIPPED, DeliveryError, Digest, DigestSink, Sink
 from claimwatch.store import Delivery, DeliveryUpdate, Store
@@ -45,8 +46,7 @@ BATCH = 100
 CLAIM = 300.0  # seconds a claimed delivery stays this outbox's (the daemon's [scheduler] lease)
 CLAIM_USE = 0.8  # share of a claim spent delivering; the rest is a margin
 DIGEST_BATCH = 1000  # alerts read per digest flush
-UNKNOWN_HOLD = 1800.0  # seconds before an attempt of unknown outcome is made again
-UNKNOWN_RETRIES = 2  # attempts of unknown outcome made again, at most
+_DEFAULTS = OutboxConfig()  # ``[outbox]`` as shipped: unknown_hold, unknown_retries
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +117,8 @@ class Outbox:
         on_outcome: OutcomeHook | None = None,
         owner: str = "",
         lease: float = CLAIM,
-        hold: float = UNKNOWN_HOLD,
-        retries: int = UNKNOWN_RETRIES,
+        hold: float = _DEFAULTS.unknown_hold,
+        retries: int = _DEFAULTS.unknown_retries,
     ) -> None:
         self.store = store
         self.sinks = dict(sinks)

@@ -20,11 +20,12 @@ from claimwatch.fetcher import Fetcher
 from claimwatch.lease import FeedLeases, owner_id, shares_state
 from claimwatch.logs import log_event
 from claimwatch.matching import Document, is_relevant, match
-from claimwatch.metrics import Metrics
+from claimwatch.metrics import FAILED, Metrics
 from claimwatch.offload import Offload
 from claimwatch.outbox import DrainReport, Outbox
 from claimwatch.sinks import configured_sinks
-from claimwatch.store import Store, open_state
+from claimwatch.store import Store
+from claimwatch.store.guard import open_state
 
 FEEDS_IN_FLIGHT = 100  # feed cycles running at once (HTTP is bounded by the fetcher anyway)
 ENTRIES_IN_FLIGHT = 4  # article pages of one feed read at once
@@ -304,7 +305,7 @@ def _finish(
     )
     rt.store.save_feed_state(feed.name, feed.url, new)
     count = len(parsed.entries) if parsed else 0
-    failed = result.outcome in ("failed", "gone")
+    failed = result.outcome in FAILED
     log_event(
         logger,
         "feed.poll",
@@ -363,11 +364,15 @@ class RunReport:
     deliveries: DrainReport  # every drain of the run
 
     @property
+    def failed_feeds(self) -> int:
+        return sum(1 for r in self.feeds if r.outcome in FAILED)
+
+    @property
     def all_feeds_failed(self) -> bool:
         """Feeds were polled and every poll failed (disabled feeds, and on PostgreSQL
         those another daemon polled, do not count)."""
         polled = [r for r in self.feeds if r.outcome not in ("disabled", "leased")]
-        return bool(polled) and all(r.outcome in ("failed", "gone") for r in polled)
+        return bool(polled) and self.failed_feeds == len(polled)
 
 
 def active_feeds(config: Config) -> list[FeedConfig]:

@@ -74,7 +74,10 @@ async def replay(
     """Run ``items`` through the detector in publication order; see the module docstring."""
     ordered = in_order(items)
     sinks = configured_sinks(config) if deliver else {}
-    rt = Runtime(config, baselines, store, Fetcher(config.http), Outbox(store, sinks), Offload(0))
+    outbox = Outbox(
+        store, sinks, hold=config.outbox.unknown_hold, retries=config.outbox.unknown_retries
+    )
+    rt = Runtime(config, baselines, store, Fetcher(config.http), outbox, Offload(0))
     added = Counter[str]()
     try:
         todo = new_items(store, ordered, rt.clock())

@@ -66,7 +66,7 @@ def read_snapshot(config: Config) -> Snapshot | None:
             {feed.name: store.feed_state(feed.name, feed.url) for feed in config.feeds},
             store.delivery_counts(),
             store.all_alerts(),
-            store.in_doubt(datetime.now(UTC), DOUBTS_SHOWN),
+            store.in_doubt(datetime.now(UTC), DOUBTS_SHOWN + 1),  # one more: are there more?
         )
     finally:
         store.close()
@@ -170,7 +170,7 @@ def outbox_table(sinks: Sequence[str], deliveries: Mapping[tuple[str, str], int]
 
 def doubts_table(doubts: Sequence[InDoubt], outbox: OutboxConfig) -> Table:
     """Deliveries handed to their sink whose outcome was never recorded."""
-    more = f"; showing the first {DOUBTS_SHOWN}" if len(doubts) >= DOUBTS_SHOWN else ""
+    more = f"; showing the first {DOUBTS_SHOWN}" if len(doubts) > DOUBTS_SHOWN else ""
     table = _table(
         "Unknown outcome: the process stopped while sending (sent again after the hold of "
         f"{outbox.unknown_hold / 60:g} min, at most {outbox.unknown_retries} times, then "
@@ -178,7 +178,7 @@ def doubts_table(doubts: Sequence[InDoubt], outbox: OutboxConfig) -> Table:
     )
     for name in ("alert", "sink", "sent at", "unknown", "next attempt"):
         table.add_column(name, no_wrap=name != "sink")
-    for doubt in doubts:
+    for doubt in doubts[:DOUBTS_SHOWN]:
         cells = (
             doubt.alert_id,
             doubt.sink,

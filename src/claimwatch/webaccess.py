@@ -134,11 +134,10 @@ def access_for(http: HttpConfig, bound_host: str) -> Access:
     except (OSError, UnicodeDecodeError) as exc:
         broken = f"cannot read a secret of [http]: {exc}"
         log_event(logger, "web.auth", level=logging.ERROR, status="failed", error=broken)
-    has_auth = http.auth_token_file is not None or http.auth_password_file is not None
     listed = tuple(ipaddress.ip_network(n) for n in http.allowed_networks)
     hosts = http.allowed_hosts or (host_name(bound_host), *LOCAL_NAMES)
     return Access(
-        networks=listed or (ANYWHERE if has_auth else LOOPBACK),
+        networks=listed or (ANYWHERE if http.has_credentials else LOOPBACK),
         trusted=listed or LOOPBACK,
         hosts=frozenset(hosts),
         token=token,

@@ -68,13 +68,12 @@ def client_cap(limits: Limits, soft_limit: int | None) -> int:
 
 
 class _Conn:
-    """One client connection: busy while a request is handled, else on a timer."""
+    """One client connection: on a timer while idle (``Listener._idle``), none while busy."""
 
-    __slots__ = ("busy", "timer", "transport")
+    __slots__ = ("timer", "transport")
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
-        self.busy = False
         self.timer: asyncio.TimerHandle | None = None
 
 
@@ -193,7 +192,6 @@ class Listener:
                     self._logs["failed"].note(f"cannot accept a client: {exc.strerror or exc}")
                     await asyncio.sleep(ACCEPT_PAUSE)
                 continue  # ECONNABORTED and the like: that client is gone
-            conn.setblocking(False)
             self._admit(conn, peer[0] if isinstance(peer, tuple) else str(peer))
             await asyncio.sleep(0)  # the connection starts (and counts as idle) before the next
 
@@ -281,7 +279,6 @@ class Listener:
         conn = self._by_transport.get(transport) if transport is not None else None
         if conn is None:
             return
-        conn.busy = True
         self._idle.pop(conn, None)
         if conn.timer is not None:
             conn.timer.cancel()
@@ -290,7 +287,6 @@ class Listener:
         """Answered: the next request head must arrive within ``idle_timeout``."""
         conn = self._by_transport.get(transport) if transport is not None else None
         if conn is not None:
-            conn.busy = False
             self._wait(conn, self._limits().idle_timeout)
 
     def _wait(self, conn: _Conn, seconds: float) -> None:
@@ -301,7 +297,8 @@ class Listener:
         conn.timer = asyncio.get_running_loop().call_later(seconds, self._expire, conn)
 
     def _expire(self, conn: _Conn) -> None:
-        if conn.busy or conn.transport is None or conn not in self._conns:
+        """Its timer ran out (``started`` and ``_forget`` cancel it, so it is idle and open)."""
+        if conn.transport is None:
             return
         self._forget(conn)
         conn.transport.abort()

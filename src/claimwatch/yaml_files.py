@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from claimwatch import bounded_yaml
 from claimwatch.errors import BaselineError, Problem
 
+YAML_SUFFIXES = (".yaml", ".yml")  # the files a baselines or frames folder holds
 UNION_TAGS = frozenset(
     ("quantity", "unquantified", "state", "assertion", "date", "time", "absence")
 )

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.web import alerts, store
+from bench.web import alerts, free_port, store
 from tests import freedonia
 from tests.e2e.helpers import Workdir, eventually, rss
 
@@ -35,12 +35,6 @@ SLOW_CLIENTS = 1000
 FILE_LIMIT = 256
 PAGE_LOADS = 20
 STORED_ALERTS = 5000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Daemon:

@@ -21,8 +21,6 @@ from claimwatch.matching.sentences import Sentence
 from claimwatch.terms import PatternSet
 from claimwatch.units import UNITS
 
-MAX_FRAMES = 3
-
 
 def _words(text: str) -> tuple[str, ...]:
     """A word list written as one string (keeps the long vocabularies readable)."""

@@ -1,15 +1,13 @@
-"""Words of a sentence -> baseline terms: names kept as written, other words cut to a stem*.
+"""Words of a sentence -> baseline terms cut to a stem* (names are ``draft.entities``).
 
-No tagger: a draft only has to give the user a sensible start. Capitalised runs inside a
-sentence are names ("National Security Committee"); other words count as content unless they
-are function words or reporting verbs ("said", "noted"), which say nothing about the claim.
+No tagger: a draft only has to give the user a sensible start. Words count as content unless
+they are function words or reporting verbs ("said", "noted"), which say nothing about the
+claim.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -45,13 +43,6 @@ GENERIC = _words(
     "situation country countries number result results part side way time times thing "
     "things people today yesterday tomorrow important unfortunately specific forward even "
     "particular certain various several whole entire full fully soon immediately promptly"
-)
-# Capitalised words that are titles, months or openers rather than names worth tracking.
-NOT_NAMES = _words(
-    "president prime minister ambassador diplomat government state republic city region "
-    "january february march april may june july august september october november december "
-    "the a an in on at as according after but it he she they we this that there "
-    "however meanwhile unfortunately currently"
 )
 _TOKEN = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 _SUFFIXES = (
@@ -102,66 +93,3 @@ def stem(word: str) -> str:
         if low.endswith(suffix) and len(low) - len(suffix) >= shortest:
             return low[: -len(suffix)] + "*"
     return low + "*" if len(low) >= 7 else low
-
-
-def is_name_word(word: Word, sentence: str) -> bool:
-    """Capitalised (or an acronym) and not the first word of the sentence."""
-    text = word.text
-    if not text[0].isupper() or word.lower in NOT_NAMES:
-        return False
-    opening = sentence[: word.start].strip(" \t\"'“”‘’«»([—–-")
-    return (text.isupper() and len(text) > 1) or opening != ""
-
-
-def names(sentence: str) -> list[str]:
-    """Runs of capitalised words ("Security Council", "Almaty"), possessives dropped."""
-    found: list[str] = []
-    run: list[Word] = []
-    for word in [*tokens(sentence), None]:
-        joined = word is not None and run and sentence[run[-1].end : word.start].strip() == ""
-        if word is not None and is_name_word(word, sentence) and (joined or not run):
-            run.append(word)
-            continue
-        if run:
-            found.append(" ".join(w.text for w in run).removesuffix("'s").removesuffix("’s"))
-        run = [word] if word is not None and is_name_word(word, sentence) else []
-    return _unique(found)
-
-
-def content_terms(sentence: str, limit: int = 6) -> list[str]:
-    """The sentence's names first, then its longer content words as stems."""
-    named = names(sentence)
-    in_names = {w for n in named for w in n.lower().split()}
-    words = [
-        w
-        for w in tokens(sentence)
-        if is_content(w) and w.lower not in in_names and not w.text[0].isupper()
-    ]
-    ranked = sorted(words, key=lambda w: -len(w.lower))
-    stems = [stem(w.text) for w in ranked if len(w.lower) >= 5]
-    return _unique([*named, *stems])[:limit]
-
-
-def subject_terms(text: str, limit: int = 8) -> list[str]:
-    """The names an article repeats most: what coverage of the same story names too."""
-    counts: Counter[str] = Counter()
-    for line in text.splitlines():
-        counts.update(n for n in names(line) if len(n) > 2)
-    frequent = [name for name, count in counts.most_common() if count >= 2]
-    return frequent[:limit] or [name for name, _ in counts.most_common(limit)]
-
-
-def alternatives(terms: Iterable[str]) -> str:
-    """Terms joined as one pattern group (``a|b|c``), unusable characters removed."""
-    clean = [re.sub(r"[()\[\]{}?\\^$|+\"“”«»]", "", t).strip() for t in terms]
-    return "|".join(_unique([t for t in clean if t and t != "*"]))
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    for item in items:
-        if item.lower() not in seen:
-            seen.add(item.lower())
-            out.append(item)
-    return out

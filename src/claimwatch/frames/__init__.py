@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from claimwatch.errors import BaselineError, Problem
 from claimwatch.terms import compile_pattern
-from claimwatch.yaml_files import locate_problems, read_yaml
+from claimwatch.yaml_files import YAML_SUFFIXES, locate_problems, read_yaml
 
 __all__ = [
     "BUILTIN",
@@ -218,7 +218,7 @@ def load_frame(path: Path) -> Frame:
 def _files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise BaselineError(str(folder), [Problem("", "frames folder not found")])
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+    return sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES)
 
 
 def library(folders: Iterable[Path] = ()) -> FrameLibrary:

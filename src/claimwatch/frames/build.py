@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from claimwatch.claims import Claim, Quantity
+from claimwatch.claims import Claim, Quantity, minutes_after_midnight
 from claimwatch.frames import Choice, Frame, FrameLibrary
 from claimwatch.frames.compile import Compiled, FrameClaim, compile_claim
 from claimwatch.terms import PatternSet
@@ -133,10 +133,7 @@ def frame_claim(raw: Any, languages: tuple[str, ...], frames: FrameLibrary) -> C
 
 def _frame_claim(raw: Any, frame: Frame, languages: tuple[str, ...]) -> FrameClaim:
     choices: tuple[Choice, ...] = tuple(frame.choices[n] for n in _chosen(raw, frame))
-    minutes = None
-    if raw.time is not None:
-        hours, mins = raw.time.split(":")
-        minutes = int(hours) * 60 + int(mins)
+    minutes = minutes_after_midnight(raw.time) if raw.time is not None else None
     return FrameClaim(
         frame=frame,
         choices=choices,

@@ -258,10 +258,6 @@ def _absence(claim: FrameClaim) -> tuple[tuple[str, ...], tuple[Expectation, ...
     return (*claim.about, *things), (absence, *_assertion(claim))
 
 
-def _single_group(patterns: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(p for p in patterns if " + " not in p)
-
-
 def _holds_phrase(statement: str) -> str:
     """A state's description for reasons: the statement without its final full stop."""
     text = " ".join(statement.split()).rstrip(".")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from claimwatch.baselines import Assertion, Baseline, Claim, State
-from claimwatch.matching.dates import about_an_earlier_year, only_earlier_years
+from claimwatch.matching.dates import only_earlier_years
 from claimwatch.matching.findings import Finding
 from claimwatch.matching.focus import holds_focus
 from claimwatch.matching.grounding import Grounding, ground
@@ -102,11 +102,7 @@ def _match_baseline(
     full_text = f"{document.title}\n{document.text}"
     year = _story_year(document, baseline)
     groundings = ground([(u.sentence.text, u.paragraph) for u in sentences], baseline, year)
-    current = [
-        (u, g)
-        for u, g in zip(sentences, groundings, strict=True)
-        if not about_an_earlier_year(u.sentence.text, year)
-    ]
+    current = [(u, g) for u, g in zip(sentences, groundings, strict=True) if not g.earlier_year]
     texts = [u.sentence.text for u, _ in current]
     paragraphs = [u.paragraph for u, _ in current]
     for claim in baseline.claims:
@@ -125,6 +121,14 @@ def _story_year(document: Document, baseline: Baseline) -> int:
         return document.published.year
     anchor = baseline.date or baseline.since
     return anchor.year if anchor else datetime.now().year
+
+
+# A sentence that opens by referring back ("Their withdrawal is under way", "Сейчас идет их
+# вывод") continues the one before it, even across a paragraph break.
+_REFERS_BACK = re.compile(
+    r"^\W*(?:\w+\W+){0,3}?(?:it|its|they|their|them|these|those|он[аои]?|их|его|её|ее)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 def _rank(unit: _Unit, verdict: Verdict) -> tuple[bool, float]:
@@ -147,8 +151,10 @@ def _verdicts(
         if about:
             about_paragraph = unit.paragraph
         previous_about = about
-        before = previous[0] if previous[1] == unit.paragraph else ""
-        before_names = bool(before) and index > 0 and abouts[index - 1]
+        same_paragraph = previous[1] == unit.paragraph
+        before = previous[0] if same_paragraph else ""
+        carried_over = same_paragraph or _REFERS_BACK.match(text) is not None
+        before_names = carried_over and index > 0 and abouts[index - 1]
         previous = (text, unit.paragraph)
         if claim.local and not is_near:
             continue  # a frame claim speaks of its own things: judged only near them

@@ -34,7 +34,7 @@ def _short(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _names() -> dict[str, str]:
-    """Every name (lower case) -> its country's two-letter code."""
+    """Every name, as written -> its country's two-letter code."""
     russian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"])
     found: dict[str, str] = {}
     for country in pycountry.countries:
@@ -76,12 +76,16 @@ def countries_named(text: str) -> frozenset[str]:
     for match in _CAPITALISED.finditer(text):
         for key in _keys(match.group()):
             for name, code in index.get(key, ()):
-                rest = text[match.start() + len(name) : match.start() + len(name) + 1]
-                whole = text.startswith(name, match.start()) and not (rest.isalnum())
-                if whole or (_CYRILLIC.search(key) and " " not in name):
-                    found.add(code)
+                if _CYRILLIC.search(key) or _written_whole(text, match.start(), name):
+                    found.add(code)  # a Russian key is a one-word name already
                     break
     return frozenset(found)
+
+
+def _written_whole(text: str, start: int, name: str) -> bool:
+    """``name`` stands at ``start`` and is not the beginning of a longer word."""
+    end = start + len(name)
+    return text.startswith(name, start) and not text[end : end + 1].isalnum()
 
 
 def _keys(word: str) -> list[str]:

@@ -228,7 +228,8 @@ _DOUBT = re.compile(
             rf"\bno\s+(?:hard\s+|concrete\s+|credible\s+|clear\s+|real\s+)?{_EVIDENCE}\b",
             r"\bwithout\s+(?:providing\s+|offering\s+|giving\s+|presenting\s+|citing\s+|"
             rf"producing\s+|showing\s+)?(?:any\s+)?{_EVIDENCE}\b",  # without providing evidence
-            r"\b(?:has|have|had|did|does|do)(?:\s+not|n['’]t)\s+(?:yet\s+)?(?:provided?|offer(?:ed)?|"
+            r"\b(?:has|have|had|did|does|do)(?:\s+(?:still|yet|so\s+far))?(?:\s+not|n['’]t)\s+"
+            r"(?:yet\s+)?(?:provided?|offer(?:ed)?|"
             r"present(?:ed)?|given|give|produced?|shown|show|published|publish)\s+(?:any\s+)?"
             rf"{_EVIDENCE}\b",  # has not provided evidence
             r"\b(?:provided|offered|presented|gave|given|produced|showed|shown|cited)\s+no\s+"

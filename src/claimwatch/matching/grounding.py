@@ -105,6 +105,7 @@ class Grounding:
 
     mentions: tuple[Mention, ...]
     inherited: bool | None  # story (True), rival (False) or unknown (None)
+    earlier_year: bool = False  # set in an earlier year only (``dates.about_an_earlier_year``)
 
     def grounded(self, span: tuple[int, int] | None = None) -> bool:
         """Is the sentence (or the words at ``span``) about the story?"""
@@ -154,17 +155,17 @@ def ground(
     units: Sequence[tuple[str, int]], baseline: Baseline, story_year: int
 ) -> list[Grounding]:
     """The grounding of each (sentence, paragraph) in order; the title is paragraph -1."""
-    if not baseline.entities:
-        return [Grounding((), None) for _ in units]
-    found = [mentions(text, baseline) for text, _ in units]
     past = [about_an_earlier_year(text, story_year) for text, _ in units]
+    if not baseline.entities:
+        return [Grounding((), None, earlier) for earlier in past]
+    found = [mentions(text, baseline) for text, _ in units]
     article = False if _set_elsewhere(units, found, baseline) else _article_focus(units, found)
     out, focus, paragraph = [], article, None
     for (_, number), own, earlier in zip(units, found, past, strict=True):
         if number != paragraph:
             focus, paragraph = article, number
         inherited = focus
-        out.append(Grounding(tuple(own), False if earlier and not own else inherited))
+        out.append(Grounding(tuple(own), False if earlier and not own else inherited, earlier))
         focus = _next_focus(own, earlier, focus)
     return out
 
@@ -185,7 +186,10 @@ def _set_elsewhere(
     """The story has places, the article names none of them, and its headline names none of
     the story's names but a country the baseline never does."""
     places = [e.names for e in baseline.entities if e.kind in _PLACE_KINDS]
-    if not units or not places or any(p.matches(text) for p in places for text, _ in units):
+    if not units or not places:
+        return False
+    article = "\n".join(text for text, _ in units)
+    if any(p.matches(article) for p in places):
         return False
     headline = [i for i, (_, n) in enumerate(units) if n == -1] or [0]
     if any(found[i] for i in headline):

@@ -41,7 +41,6 @@ __all__ = [
     "SinkStatus",
     "Store",
     "migrate",
-    "open_state",
     "open_store",
 ]
 
@@ -261,14 +260,6 @@ def migrate(config: Config, *, fresh: bool = False) -> str:
     if before == LATEST:
         return f"{where}: schema version {LATEST}, up to date"
     return f"{where}: schema version {before} -> {LATEST}"
-
-
-def open_state(config: Config, *, purpose: str, fresh: bool = False) -> Store:
-    """Open the configured state as its writer (``run``, ``once``, ``migrate``): locked,
-    checked for free space and for identity; see store/guard.py."""
-    from claimwatch.store.guard import open_state as open_guarded
-
-    return open_guarded(config, purpose=purpose, fresh=fresh)
 
 
 def postgres_store(url: str, refuse_empty: StateError | None = None) -> PostgresStore:

@@ -125,10 +125,6 @@ class SqliteStore(DeliveryStore):
                 subject=str(self.path),
             )
 
-    def verify(self) -> None:
-        self._check_file()
-        super().verify()
-
     @contextmanager
     def _transaction(self, action: str) -> Iterator[Db]:
         self._check_file()
