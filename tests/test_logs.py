@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -57,6 +58,25 @@ def test_text_is_key_value() -> None:
     line = emit("text")
     assert "WARNING" in line and "feed.poll" in line
     assert 'error="HTTP 500 oops"' in line and "feed=news" in line
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_text_lines_start_with_the_date_and_time_in_utc() -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
+    line = emit("text")
+    after = datetime.now(UTC)
+    match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) WARNING feed\.poll ", line)
+    assert match, line
+    assert before <= datetime.fromisoformat(match[1]) <= after
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_text_values_with_control_characters_are_quoted() -> None:
+    stream = io.StringIO()
+    setup_logging(0, "text", stream)
+    log_event(logging.getLogger("claimwatch.test"), "feed.poll", error="a\rb\x00c", feed="x\x1b")
+    line = stream.getvalue()
+    assert line.endswith(' feed.poll error="a\\rb\\u0000c" feed="x\\u001b"\n'), line
 
 
 @pytest.mark.usefixtures("restore_logging")

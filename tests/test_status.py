@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,11 @@ from claimwatch.status import (
     read_snapshot,
     render,
 )
+from claimwatch.status_json import status_document
 from claimwatch.store import InDoubt, open_store
 from claimwatch.store.identity import marker_path
 from tests import replay_corpus
+from tests.commands import claimwatch
 
 T0 = datetime(2022, 1, 11, 7, tzinfo=UTC)
 
@@ -192,3 +195,120 @@ def test_unknown_outcomes_say_when_more_are_left_out(count: int, more: bool) -> 
     text = console.export_text()
     assert (f"showing the first {DOUBTS_SHOWN}" in text) is more
     assert f"a{DOUBTS_SHOWN - 1} " in text and f"a{DOUBTS_SHOWN} " not in text
+
+
+# ---- status --json -----------------------------------------------------------------------
+
+
+def iso_utc(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    assert moment.utcoffset() == timedelta(0), text
+    return moment
+
+
+def test_status_json_through_the_command(inputs: tuple[Config, tuple[Baseline, ...]]) -> None:
+    config, _ = inputs
+    store = open_store(config.state)
+    try:
+        feed = config.feeds[0]
+        failing = FeedState(
+            url=feed.url,
+            consecutive_failures=2,
+            last_success=T0,
+            last_error="HTTP 503",
+            next_attempt=T0.replace(hour=9),
+            failing_since=T0.replace(hour=8),
+        )
+        store.save_feed_state(feed.name, feed.url, failing)
+        stored = [
+            alert(1, "bridge", "contradiction", T0),
+            alert(2, "bridge", "follow_up", None),
+            alert(3, "gone", "follow_up", T0),  # a claim no baseline holds any longer
+            alert(4, "", "feed_failing", T0, baseline_id=""),  # a feed alert: no claim
+        ]
+        store.add_alerts(stored, ["log", "email"])
+        store.record_delivered("a1", "log", T0)
+        store.record_refused("a2", "email", "550 no such user")
+        (due,) = [d for d in store.due_deliveries(["email"], T0) if d.alert.alert_id == "a1"]
+        store.mark_sending([due], T0, T0.replace(minute=30))  # then the process died
+    finally:
+        store.close()
+    started = datetime.now(UTC)
+    result = claimwatch("status", "--json", "--config", str(config.path))
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert started <= iso_utc(document["generated_at"]) <= datetime.now(UTC)
+    assert document["state"] == {"location": str(config.state), "exists": True, "note": None}
+    (news,) = document["feeds"]
+    assert news == {
+        "name": "news",
+        "url": feed.url,
+        "current_url": feed.url,
+        "enabled": True,
+        "status": "failing",
+        "last_success": "2022-01-11T07:00:00+00:00",
+        "consecutive_failures": 2,
+        "failing_since": "2022-01-11T08:00:00+00:00",
+        "last_error": "HTTP 503",
+        "next_poll": "2022-01-11T09:00:00+00:00",
+        "disabled_reason": None,
+    }
+    assert document["outbox"] == {
+        "log": {"configured": True, "pending": 3, "failed": 0, "delivered": 1, "refused": 0},
+        "email": {"configured": False, "pending": 3, "failed": 0, "delivered": 0, "refused": 1},
+    }
+    (doubt,) = document["unknown_outcome"]
+    assert doubt == {
+        "alert_id": "a1",
+        "sink": "email",
+        "sent_at": "2022-01-11T07:00:00+00:00",
+        "unknown_attempts": 1,
+        "next_attempt": "2022-01-11T07:30:00+00:00",
+    }
+    assert document["unknown_outcome_more"] is False
+    claims = {c["claim_id"]: c for c in document["claims"]}
+    assert list(claims) == ["bridge", "troops", "gone"]
+    bridge = claims["bridge"]
+    assert (bridge["in_baseline"], bridge["contradictions"], bridge["follow_ups"]) == (True, 1, 1)
+    assert bridge["statement"] == "The Freedonia bridge stayed open."
+    assert bridge["latest"] == "2022-01-11T07:00:00+00:00"
+    assert [a["alert_id"] for a in bridge["alerts"]] == ["a1", "a2"]
+    assert bridge["alerts"][0]["published"] == "2022-01-11T07:00:00+00:00"
+    assert claims["troops"]["alerts"] == [] and claims["troops"]["latest"] is None
+    assert (claims["gone"]["in_baseline"], claims["gone"]["statement"]) == (False, None)
+
+    listing = claimwatch("alerts", "--json", "--config", str(config.path))
+    lines = [json.loads(line) for line in listing.stdout.splitlines()]
+    assert [line["alert_id"] for line in lines] == ["a4", "a3", "a2", "a1"]  # newest first
+    assert all(iso_utc(line["detected_at"]) for line in lines)
+    assert lines[3]["deliveries"] == {"email": "pending", "log": "delivered"}
+
+
+def test_status_json_without_a_state(inputs: tuple[Config, tuple[Baseline, ...]]) -> None:
+    config, baselines = inputs
+    document = status_document(config, baselines, read_snapshot(config), ["log"], T0)
+    assert document["generated_at"] == "2022-01-11T07:00:00+00:00"
+    assert document["state"]["exists"] is False and "no state yet" in document["state"]["note"]
+    assert [f["status"] for f in document["feeds"]] == ["not_polled"]
+    assert document["outbox"]["log"]["pending"] == 0
+    assert [c["claim_id"] for c in document["claims"]] == ["bridge", "troops"]
+    assert not config.state.exists()
+
+
+def test_status_json_says_why_a_feed_is_disabled(
+    inputs: tuple[Config, tuple[Baseline, ...]],
+) -> None:
+    config, baselines = inputs
+    feed = config.feeds[0]
+    gone = Snapshot(feeds={feed.name: FeedState(url=feed.url, disabled_reason="HTTP 410 Gone")})
+    (entry,) = status_document(config, baselines, gone, [], T0)["feeds"]
+    assert (entry["status"], entry["disabled_reason"]) == ("disabled", "HTTP 410 Gone")
+    off = config.model_copy(update={"feeds": (feed.model_copy(update={"enabled": False}),)})
+    (entry,) = status_document(off, baselines, Snapshot(), [], T0)["feeds"]
+    assert (entry["status"], entry["disabled_reason"], entry["next_poll"]) == (
+        "disabled",
+        "in config",
+        None,
+    )
+    ok = Snapshot(feeds={feed.name: FeedState(url=feed.url, last_success=T0)})
+    assert status_document(config, baselines, ok, [], T0)["feeds"][0]["status"] == "ok"

@@ -31,6 +31,7 @@ from claimwatch import __version__
 from claimwatch.baselines import Baseline
 from claimwatch.config import Config, default_config_path
 from claimwatch.errors import ClaimwatchError, InputError
+from claimwatch.journald import for_stderr
 from claimwatch.logs import log_event, setup_logging
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
@@ -57,10 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except InputError as exc:
-        print(f"claimwatch {args.command}: invalid input:\n{exc}", file=sys.stderr)
+        print(for_stderr(f"claimwatch {args.command}: invalid input:\n{exc}"), file=sys.stderr)
         return EXIT_INPUT
     except ClaimwatchError as exc:
-        print(f"claimwatch {args.command}: {exc}", file=sys.stderr)
+        print(for_stderr(f"claimwatch {args.command}: {exc}"), file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
@@ -143,7 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     _with_config(scan)
     scan.add_argument("source", metavar="PATH_OR_URL", help="a text or HTML file, or a URL")
     scan.add_argument("--json", action="store_true", help="print findings as JSON")
-    _with_config(command("status", _cmd_status, "show feeds, the outbox and claims (read-only)"))
+    status = command("status", _cmd_status, "show feeds, the outbox and claims (read-only)")
+    _with_config(status)
+    status.add_argument("--json", action="store_true", help="print one JSON document")
     migrate = command("migrate", _cmd_migrate, "bring the state database to this version")
     _with_config(migrate)
     migrate.add_argument(
@@ -370,6 +373,12 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
     config, baselines = _inputs(args)
     snapshot = read_snapshot(config)
+    if args.json:
+        from claimwatch.status_json import dumps, status_document
+
+        now = datetime.now(UTC)
+        print(dumps(status_document(config, baselines, snapshot, enabled_sinks(config), now)))
+        return EXIT_OK
     render(console_for(sys.stdout), config, baselines, snapshot, enabled_sinks(config))
     return EXIT_OK
 

@@ -4,6 +4,10 @@ Every record claimwatch writes is ``log_event(logger, "feed.poll", status="faile
 url=..., error=...)``. Keys outside ``KEYS`` are a programming error. ``status`` is the
 outcome word of the event (``fetched``, ``failed``, ``delivered``...), ``http_status`` the
 HTTP code. Records of other libraries keep their message under ``message``.
+
+Times are UTC: text lines start with the date and time (``2022-01-12T10:00:01Z``), JSON
+records carry ``time``. When stderr is the journal (journald.py) every line also starts with
+its syslog priority, and text lines leave the time to journald, which stamps each entry.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
+
+from claimwatch import journald
 
 LogFormat = Literal["auto", "text", "json"]
 
@@ -81,13 +87,21 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """``12:00:01 WARNING feed.poll status=failed feed=x error="HTTP 500"`` for terminals."""
+    """``2022-01-12T10:00:01Z WARNING feed.poll status=failed feed=x error="HTTP 500"``.
+
+    ``stamped=False`` leaves the time out, for a journal that records its own.
+    """
+
+    def __init__(self, *, stamped: bool = True) -> None:
+        super().__init__()
+        self.stamped = stamped
 
     def format(self, record: logging.LogRecord) -> str:
         payload = _payload(record)
         event = payload.pop("event")
-        stamp = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
-        parts = [stamp, f"{record.levelname:<7}", str(event)]
+        parts = [f"{record.levelname:<7}", str(event)]
+        if self.stamped:
+            parts.insert(0, f"{datetime.fromtimestamp(record.created, UTC):%Y-%m-%dT%H:%M:%SZ}")
         parts.extend(f"{key}={_quoted(_plain(value))}" for key, value in payload.items())
         text = " ".join(parts)
         if record.exc_info:
@@ -96,8 +110,10 @@ class TextFormatter(logging.Formatter):
 
 
 def _quoted(value: Any) -> str:
+    """Quoted (JSON string rules) when empty or holding a space, quote, ``=`` or a control
+    character: a value never spans lines nor runs into the next key."""
     text = str(value)
-    if not text or any(c in text for c in ' "=\n\t'):
+    if not text or any(c in ' "=' or c < " " for c in text):
         return json.dumps(text, ensure_ascii=False)
     return text
 
@@ -121,8 +137,9 @@ def setup_logging(
     """Configure the root logger once for the process (idempotent)."""
     out = stream or sys.stderr
     handler = logging.StreamHandler(out)
-    chosen = choose_format(fmt, out)
-    handler.setFormatter(JsonFormatter() if chosen == "json" else TextFormatter())
+    journal = journald.connected(out)
+    handler.setFormatter(_formatter(choose_format(fmt, out), journal=journal))
+    _log_crashes(journal)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
@@ -132,3 +149,19 @@ def setup_logging(
     library_level = logging.DEBUG if verbosity >= 2 else max(level, logging.WARNING)
     for name in _QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(library_level)
+
+
+def _formatter(chosen: Literal["text", "json"], *, journal: bool) -> logging.Formatter:
+    """Under journald: priorities on every line, and no time in text (journald stamps each
+    entry with its own)."""
+    inner = JsonFormatter() if chosen == "json" else TextFormatter(stamped=not journal)
+    return journald.PriorityFormatter(inner) if journal else inner
+
+
+def _log_crashes(journal: bool) -> None:
+    """Under journald a crash is logged as CRITICAL, not printed at journald's default
+    level (info), where ``journalctl -p err`` would not show it."""
+    if journal:
+        sys.excepthook = journald.log_uncaught
+    elif sys.excepthook is journald.log_uncaught:
+        sys.excepthook = sys.__excepthook__
