@@ -22,6 +22,10 @@ EMAIL = (
     '[alerts.email]\nhost = "smtp.example.org"\nsender = "cw@example.org"\n'
     'recipients = ["desk@example.org"]\nusername = "cw"\n'
 )
+SMTP = (
+    '[alerts.email]\nhost = "smtp.example.org"\nsender = "cw@example.org"\n'
+    'recipients = ["desk@example.org"]\n'
+)
 BASELINE = freedonia.baseline(freedonia.BRIDGE, freedonia.PEACEKEEPERS)
 CONFIG = 'baselines = ["baselines"]\n' + FEED
 
@@ -53,15 +57,47 @@ CASES = [
          "integer"),
     Case("wrong-type-bool", "config", FEED + 'enabled = "maybe"\n', "feeds[0].enabled", 4,
          "boolean"),
-    Case("wrong-type-table", "config", 'feeds = "all of them"\n', "feeds", 1, "tuple"),
+    Case("wrong-type-table", "config", 'feeds = "all of them"\n', "feeds", 1, "array"),
     Case("wrong-type-state", "config", "state = 5\n" + FEED, "state", 1, "string"),
+    # -- config: no silent coercion; the type TOML should have written
+    Case("wrong-type-port-quoted", "config", SMTP + 'port = "587"\n', "alerts.email.port", 5,
+         'expected an integer, got the string "587" (write 587 without quotes)'),
+    Case("wrong-type-bool-yes", "config", FEED + 'enabled = "yes"\n', "feeds[0].enabled", 4,
+         'expected a boolean (true or false), got the string "yes"'),
+    Case("wrong-type-bool-quoted", "config", FEED + 'enabled = "false"\n', "feeds[0].enabled",
+         4, "(write false without quotes)"),
+    Case("wrong-type-int-quoted", "config", '[http]\nmax_bytes = "10_000_000"\n',
+         "http.max_bytes", 2, "(write 10_000_000 without quotes)"),
+    Case("wrong-type-int-float", "config", "[outbox]\nreserve_mb = 1.5\n", "outbox.reserve_mb",
+         2, "expected an integer, got the float 1.5"),
+    Case("wrong-type-int-bool", "config", "[http]\nmax_per_host = true\n",
+         "http.max_per_host", 2, "expected an integer, got the boolean true"),
+    Case("wrong-type-listen-number", "config", "[http]\nlisten = 8650\n", "http.listen", 2,
+         "expected a string, got the integer 8650"),
+    Case("wrong-type-recipients", "config", SMTP.replace('["desk@example.org"]',
+         '"desk@example.org"'), "alerts.email.recipients", 4, "expected an array, got a string"),
+    Case("wrong-type-sink", "config", '[alerts]\nlog = "-"\n', "alerts.log", 2,
+         "expected a table, got a string"),
+    # -- config: misspelt tables on their header's line, unknown keys with the nearest one
+    Case("unknown-table-alert-log", "config", FEED + '[alert.log]\npath = "-"\n', "alert.log",
+         4, "unknown table [alert.log]: did you mean [alerts.log]?"),
+    Case("unknown-table-schedular", "config", FEED + "[schedular]\njitter = 0\n", "schedular",
+         4, "unknown table [schedular]: did you mean [scheduler]?"),
+    Case("unknown-table-feed", "config", '[[feed]]\nname = "a"\nurl = "https://e.org/f"\n',
+         "feed", 1, "unknown table [[feed]]: did you mean [[feeds]]?"),
+    Case("unknown-table-emial", "config", FEED + SMTP.replace("email", "emial", 1),
+         "alerts.emial", 4, "unknown table [alerts.emial]: did you mean [alerts.email]?"),
+    Case("unknown-key-intervall", "config", FEED + 'intervall = "20m"\n', "feeds[0].intervall",
+         4, "unknown key 'intervall': did you mean 'interval'?"),
+    Case("unknown-key-nearest", "config", '[http]\nmax_byte = 1024\n', "http.max_byte", 2,
+         "unknown key 'max_byte': did you mean 'max_bytes'?"),
     Case("unknown-top-key", "config", 'stat = "x.db"\n', "stat", 1, "unknown key"),
     Case("unknown-feed-key", "config", FEED + 'colour = "red"\n', "feeds[0].colour", 4,
          "unknown key"),
     Case("unknown-nested-key", "config", '[alerts.log]\npath = "-"\ncolour = 1\n',
          "alerts.log.colour", 3, "unknown key"),
     Case("unknown-sink", "config", '[alerts.pigeon]\npath = "-"\n', "alerts.pigeon", 1,
-         "unknown key"),
+         "unknown table [alerts.pigeon] (known tables: [[feeds]], [http]"),
     # -- config: bad URLs and intervals
     Case("url-ftp", "config", '[[feeds]]\nname = "a"\nurl = "ftp://example.org/x"\n',
          "feeds[0].url", 3, "http(s) URL"),
@@ -185,8 +221,9 @@ def test_each_mistake_exits_2_with_one_located_message(
 
 def test_the_table_covers_every_kind_of_mistake() -> None:
     kinds = (
-        "missing", "wrong-type", "unknown", "url", "interval", "password-file", "duplicate",
-        "without-terms", "quantity-without-value", "invalid-yaml", "invalid-toml",
+        "missing", "wrong-type", "unknown-table", "unknown-key", "url", "interval",
+        "password-file", "duplicate", "without-terms", "quantity-without-value", "invalid-yaml",
+        "invalid-toml",
     )  # fmt: skip
     for kind in kinds:
         assert any(kind in case.id for case in CASES), kind
@@ -239,7 +276,18 @@ def run_check(config: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(
     "case",
-    [c for c in CASES if c.id in {"duplicate-feed-name", "impossible-date", "duplicate-claim-id"}],
+    [
+        c
+        for c in CASES
+        if c.id
+        in {
+            "duplicate-feed-name",
+            "impossible-date",
+            "duplicate-claim-id",
+            "wrong-type-port-quoted",
+            "unknown-table-alert-log",
+        }
+    ],
     ids=lambda c: c.id,
 )
 def test_as_a_real_process(tmp_path: Path, case: Case) -> None:
@@ -248,4 +296,5 @@ def test_as_a_real_process(tmp_path: Path, case: Case) -> None:
     assert result.returncode == 2
     offset = 1 if case.file == "config" else 0
     assert expected_prefix(faulty, case, offset) in result.stderr
+    assert case.words in result.stderr
     assert "Traceback" not in result.stderr

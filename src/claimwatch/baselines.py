@@ -259,7 +259,13 @@ class _Baseline(_Model):
     languages: tuple[str, ...] = ("en",)
     entities: dict[str, str | tuple[str, ...]] = Field(default_factory=dict)
     subject: _Subject | None = None
-    claims: tuple[_Claim, ...] = Field(min_length=1)
+    # no claims ("claims: []", or each one commented out) loads: ``check`` warns about it,
+    # ``run`` and ``once`` refuse it (inputs.require_claims)
+    claims: tuple[_Claim, ...]
+
+    _none_is_empty = field_validator("claims", mode="before")(
+        classmethod(lambda c, v: () if v is None else v)
+    )
 
     @field_validator("entities")
     @classmethod

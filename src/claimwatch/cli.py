@@ -40,7 +40,8 @@ ONCE_EXIT_CODES = f"""exit status:
   {EXIT_OK}  done: a feed answered (or none is enabled) and no delivery was refused
   {EXIT_FAILURE}  state failure: unwritable, in use by another claimwatch (its pid is named),
      missing where there is evidence of one (see migrate --fresh), too little free space
-  {EXIT_INPUT}  invalid config or baseline
+  {EXIT_INPUT}  invalid config or baseline, or nothing to watch (a baseline folder without a
+     baseline file, a baseline without a claim)
   {EXIT_FEEDS_FAILED}  every feed polled failed (disabled feeds do not count)
   {EXIT_REFUSED}  a delivery was refused for good (a 5xx reply, an outcome unknown too often);
      `claimwatch alerts` lists it, `alerts --retry` re-queues it
@@ -215,16 +216,18 @@ def _inputs(args: argparse.Namespace) -> tuple[Config, tuple[Baseline, ...]]:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from claimwatch.daemon import Daemon
+    from claimwatch.inputs import require_claims
 
-    config, baselines = _inputs(args)
+    config, baselines = require_claims(_inputs(args))
     return asyncio.run(Daemon(config, baselines).run())
 
 
 def _cmd_once(args: argparse.Namespace) -> int:
+    from claimwatch.inputs import require_claims
     from claimwatch.pipeline import active_feeds, run_once
     from claimwatch.progress import track
 
-    config, baselines = _inputs(args)
+    config, baselines = require_claims(_inputs(args))
     with track(len(active_feeds(config)), "once") as progress:
         report = asyncio.run(
             run_once(config, baselines, on_feed_done=lambda r: progress.advance(feed=r.feed))
@@ -246,10 +249,13 @@ def _cmd_once(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from claimwatch.inputs import empty_baselines
     from claimwatch.sinks import SINKS, enabled_sinks
     from claimwatch.webaccess import describe
 
     config, baselines = _inputs(args)
+    warnings = [p.render(str(config.path)) for p in empty_baselines(config, baselines)]
+    print_warnings(warnings)
     if args.dump:
         print(json.dumps(redact(config.model_dump(mode="json")), indent=2))
         return EXIT_OK
@@ -272,6 +278,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     print("\n".join(describe(config.http)))
     print("ok")
     return EXIT_OK
+
+
+def print_warnings(warnings: Sequence[str]) -> None:
+    """Valid but likely not meant: one ``warning: ...`` line each on stderr (the exit status
+    stays 0, and ``check --dump`` keeps printing JSON alone on stdout)."""
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def duration_text(seconds: float) -> str:

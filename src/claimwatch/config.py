@@ -13,7 +13,7 @@ import re
 import tomllib
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -23,23 +23,30 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    Strict,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from claimwatch import __version__
+from claimwatch import __version__, config_messages
 from claimwatch.durations import parse_duration
 from claimwatch.errors import ConfigError, Problem
 
 DEFAULT_CONFIG_PATH = Path("config/claimwatch.toml")
 USER_AGENT = f"claimwatch/{__version__} (+https://github.com/claimwatch/claimwatch)"
 
+_T = TypeVar("_T")
+# Strict: a value of the wrong TOML type is an error, never converted ("587" is no port).
+# The exceptions accept several forms on purpose: a duration is seconds or "15m"
+# (parse_duration), and a TOML array arrives as a list where the models keep tuples (its
+# items stay strict).
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+Array = Annotated[tuple[_T, ...], Strict(False)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 def _http_url(value: str) -> str:
@@ -162,8 +169,8 @@ class HttpConfig(_Frozen):
     allow_private_addresses: bool = False
     listen: str | None = None  # "127.0.0.1:8650": serve the report, /healthz and /metrics
     # The web server behind ``listen`` (SERVER_KEYS; validated by _server_problems):
-    allowed_networks: tuple[Network, ...] = ()  # (): loopback, or anywhere with credentials
-    allowed_hosts: tuple[HostName, ...] = ()
+    allowed_networks: Array[Network] = ()  # (): loopback, or anywhere with credentials
+    allowed_hosts: Array[HostName] = ()
     auth_token_file: str | None = None
     auth_username: Annotated[str, AfterValidator(_user_name)] | None = None
     auth_password_file: str | None = None
@@ -275,7 +282,7 @@ class EmailSinkConfig(_Frozen):
     password_env: Annotated[str, AfterValidator(_env_name)] | None = None
     ca_file: str | None = None  # trust only this CA bundle (PEM) instead of the system's
     sender: Address
-    recipients: tuple[Address, ...] = Field(min_length=1)
+    recipients: Array[Address] = Field(min_length=1)
     digest: Annotated[Duration, AfterValidator(_digest_period)] = 0.0
     subject_prefix: Annotated[str, AfterValidator(_one_line), Field(max_length=60)] = "[claimwatch]"
     timeout: Annotated[Duration, Field(ge=1, le=600)] = 30.0
@@ -318,7 +325,7 @@ def _apprise_url(value: SecretStr) -> SecretStr:
 class AppriseSinkConfig(_Frozen):
     """``[alerts.apprise]``: chat and webhook channels through the optional Apprise package."""
 
-    urls: tuple[Annotated[SecretStr, AfterValidator(_apprise_url)], ...] = Field(min_length=1)
+    urls: Array[Annotated[SecretStr, AfterValidator(_apprise_url)]] = Field(min_length=1)
     repeats: bool = False  # also send alerts whose fact was already alerted (novel: false)
 
     @model_validator(mode="after")
@@ -357,9 +364,9 @@ class AlertsConfig(_Frozen):
 
 class _RawConfig(_Frozen):
     state: str = "var/claimwatch.db"
-    baselines: tuple[str, ...] = ("baselines",)
-    frames: tuple[str, ...] = ()
-    feeds: tuple[FeedConfig, ...] = ()
+    baselines: Array[str] = ("baselines",)
+    frames: Array[str] = ()
+    feeds: Array[FeedConfig] = ()
     http: HttpConfig = HttpConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
     alerts: AlertsConfig = AlertsConfig()
@@ -466,7 +473,7 @@ def config_from_mapping(data: dict[str, Any], *, path: Path, text: str = "") -> 
     try:
         raw = _RawConfig.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem(err, text) for err in exc.errors()]
+        problems = [p for err in exc.errors() for p in _problems(err, text)]
         raise ConfigError(str(path), [*problems, *duplicates]) from None
     folder = path.resolve().parent
     http, server_problems = _server_problems(raw.http, folder, text)
@@ -540,12 +547,18 @@ def _unreadable(path: Path) -> str | None:
     return f"{path} is empty" if empty else None
 
 
-def _problem(error: Any, text: str) -> Problem:
+def _problems(error: Any, text: str) -> list[Problem]:
+    """One pydantic error as located problems: a misspelt table on each of its headers."""
     loc = tuple(error["loc"])
-    message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
-        message = "unknown key"
-    return Problem(format_location(loc), message, find_key_line(text, loc))
+        tables = config_messages.unknown_tables(loc, text, _RawConfig)
+        if tables:
+            return tables
+        message = config_messages.unknown_key_message(loc, _RawConfig)
+    else:
+        message = config_messages.type_message(error) or str(error["msg"])
+    message = message.removeprefix("Value error, ")
+    return [Problem(format_location(loc), message, find_key_line(text, loc))]
 
 
 def format_location(loc: tuple[Any, ...]) -> str:

@@ -35,7 +35,7 @@ from claimwatch.baselines import Baseline
 from claimwatch.config import SERVER_KEYS, Config, FeedConfig
 from claimwatch.errors import ClaimwatchError, InputError, StateError
 from claimwatch.fetcher import Fetcher
-from claimwatch.inputs import load_inputs_async
+from claimwatch.inputs import load_inputs_async, require_claims
 from claimwatch.lease import FeedLeases, owner_id, shares_state
 from claimwatch.logs import log_event
 from claimwatch.metrics import Metrics
@@ -250,7 +250,8 @@ class Daemon:
         async with self._reload_lock:
             sdnotify.reloading()
             try:
-                config, baselines = await load_inputs_async(self.config.path)  # off the loop
+                inputs = await load_inputs_async(self.config.path)  # off the loop
+                config, baselines = require_claims(inputs)
             except InputError as exc:
                 log_event(
                     logger,

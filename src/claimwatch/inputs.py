@@ -8,6 +8,11 @@ config) and, as a last resort, timed: it runs on a thread of its own and is give
 LOAD_TIME_LIMIT seconds (say, a baseline path that is a pipe nobody writes to). So ``check``
 and ``once`` end, ``run`` does not start on inputs it cannot read, and a daemon reloading on
 SIGHUP goes on serving with the inputs it has, its event loop never waiting for the files.
+
+Inputs with nothing to watch (a baselines folder without a baseline file, a baseline
+without a claim) are valid: ``check`` warns about them (empty_baselines), while ``run``,
+``once`` and a reload refuse them (require_claims), as a daemon watching nothing would look
+healthy and never alert.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from pathlib import Path
 
 from claimwatch.baselines import Baseline, load_baselines
 from claimwatch.config import Config, load_config
-from claimwatch.errors import ConfigError, Problem
+from claimwatch.errors import BaselineError, ConfigError, Problem
+from claimwatch.yaml_files import YAML_SUFFIXES
 
 LOAD_TIME_LIMIT = 60.0  # seconds; the shipped baselines load in well under one
 
@@ -71,3 +77,29 @@ def _too_slow(path: Path, seconds: float) -> ConfigError:
         "gave up (is one of them a pipe or a file that never ends?)"
     )
     return ConfigError(str(path), [Problem("", message)])
+
+
+def empty_baselines(config: Config, baselines: tuple[Baseline, ...]) -> tuple[Problem, ...]:
+    """Where the inputs give nothing to watch, each problem naming its own file or folder."""
+    problems = []
+    if not config.baselines:
+        message = "names no baseline file or folder: there is nothing to watch"
+        problems.append(Problem("baselines", message, file=str(config.path)))
+    suffixes = "/".join(f"*{suffix}" for suffix in YAML_SUFFIXES)
+    for folder in config.baselines:
+        if folder.is_dir() and not any(p.suffix in YAML_SUFFIXES for p in folder.iterdir()):
+            message = f"no baseline files ({suffixes}) in this folder"
+            problems.append(Problem("", message, file=str(folder)))
+    for baseline in baselines:
+        if not baseline.claims:
+            message = f"baseline {baseline.id!r} has no claims: it can raise no alert"
+            problems.append(Problem("claims", message, file=str(baseline.path)))
+    return tuple(problems)
+
+
+def require_claims(inputs: Inputs) -> Inputs:
+    """The inputs, or BaselineError when part of them watches nothing (empty_baselines)."""
+    problems = empty_baselines(*inputs)
+    if problems:
+        raise BaselineError(problems[0].file or str(inputs[0].path), problems)
+    return inputs
