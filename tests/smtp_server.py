@@ -9,6 +9,7 @@
     SmtpServer(implicit_tls=certs.server_context())      # TLS from the first byte
     server.replies.append("451 4.3.0 Try again later")   # the next DATA is answered with this
     server.on_data = callback                            # runs on each message before the reply
+    server.refused_recipients["x@example.org"] = "550 5.1.1 No such user"  # RCPT answered so
 
 A reply of 4xx/5xx means the message was not accepted: it is counted in ``data_attempts`` but
 not kept in ``messages``. ``closed_port()`` gives a port on which connections are refused, for
@@ -84,6 +85,20 @@ class _Handler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         return self.owner.accept(session, envelope)
 
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        if (reply := self.owner.refused_recipients.get(address)) is not None:
+            return reply
+        envelope.rcpt_tos.append(address)  # what aiosmtpd does without this hook
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
 
 class SmtpServer:
     """aiosmtpd in a background thread; see the module docstring."""
@@ -103,6 +118,7 @@ class SmtpServer:
         self._lock = threading.Lock()
         self._messages: list[Received] = []
         self.replies: list[str] = []  # answers for the next DATA commands, in order
+        self.refused_recipients: dict[str, str] = {}  # address -> the answer to its RCPT
         self.data_attempts = 0
         self.on_data: Callable[[Received], None] | None = None
         self._loop = asyncio.new_event_loop()

@@ -17,7 +17,7 @@ from tests.servers import HTML_TYPE, FeedServer
 
 COMMANDS = [
     "run", "once", "check", "alerts", "scan", "demo", "status", "migrate", "report", "replay",
-    "baseline draft",
+    "baseline draft", "alerts test",
 ]  # fmt: skip
 REQUIRED = {"scan": ["x"], "report": ["--out", "x"], "replay": ["x"], "baseline draft": ["x"]}
 BASELINE = freedonia.baseline(freedonia.BRIDGE)

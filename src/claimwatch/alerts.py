@@ -20,7 +20,9 @@ ALERT_ID_LENGTH = 20  # hex characters of the sha256
 
 FeedKind = Literal["feed_failing", "feed_recovered"]  # operator alerts about a feed (health.py)
 FEED_KINDS: tuple[FeedKind, ...] = ("feed_failing", "feed_recovered")
-AlertKind = Kind | FeedKind
+TestKind = Literal["test"]  # ``claimwatch alerts test``: sent at once, never stored (sinkcheck.py)
+TEST_KIND: TestKind = "test"
+AlertKind = Kind | FeedKind | TestKind
 ClaimKey = tuple[str, str, str]  # (baseline_id, claim_id, kind)
 FactKey = tuple[str, str, str, str]  # (baseline_id, claim_id, kind, fact)
 
@@ -30,7 +32,9 @@ class Alert:
     """One alert, exactly the fields of one JSON Lines record (plus ``entry_id``).
 
     A feed alert (``FEED_KINDS``, see health.py) has no baseline or claim; its ``published``
-    is since when the feed is in trouble and its ``evidence`` the last error.
+    is since when the feed is in trouble and its ``evidence`` the last error. A test alert
+    (``TEST_KIND``) is about no claim either: ``evidence`` names the claimwatch and config
+    that sent it, ``reason`` says it is a test.
     """
 
     alert_id: str
@@ -138,7 +142,8 @@ def iso(moment: datetime | None) -> str | None:
 def to_json(alert: Alert) -> dict[str, Any]:
     """The JSON Lines record: flat, stable keys, dates as ISO 8601 UTC strings.
 
-    A feed alert adds ``since`` and ``error``, the same as ``published`` and ``evidence``.
+    A feed alert adds ``since`` and ``error``, the same as ``published`` and ``evidence``; a
+    test alert adds ``"test": true``, so that readers of the log can skip it.
     """
     record = {
         "alert_id": alert.alert_id,
@@ -159,4 +164,6 @@ def to_json(alert: Alert) -> dict[str, Any]:
     }
     if alert.kind in FEED_KINDS:
         record.update(since=iso(alert.published), error=alert.evidence)
+    if alert.kind == TEST_KIND:
+        record["test"] = True
     return record

@@ -6,7 +6,8 @@ Commands import what they need when they run, so ``--help`` and ``check`` stay q
 Exit codes: 0 done; 1 state or other runtime failure (also: the SQLite state is in use by
 another writer, or missing where there is evidence of one); 2 invalid input (config,
 baseline, arguments); ``once`` only: 3 every feed polled failed, 4 a delivery was refused
-(ONCE_EXIT_CODES; 3 wins when both hold).
+(ONCE_EXIT_CODES; 3 wins when both hold); ``alerts test`` and ``check --connect``: 4 a sink
+did not take the test alert, or the SMTP session failed (sinkcheck.py).
 
 Alerts may go to stdout (``[alerts.log] path = "-"``), so every other message goes to stderr,
 except the output a command exists to print (check, alerts, scan, status, ``report --out -``).
@@ -46,6 +47,10 @@ ONCE_EXIT_CODES = f"""exit status:
   {EXIT_REFUSED}  a delivery was refused for good (a 5xx reply, an outcome unknown too often);
      `claimwatch alerts` lists it, `alerts --retry` re-queues it
 """
+ALERTS_TEST_EXIT_CODES = (
+    f"exit status: {EXIT_OK} every sink took the test alert, {EXIT_INPUT} invalid config or "
+    f"--sink, {EXIT_REFUSED} a sink did not take it"
+)
 SECRET_WORDS = ("password", "secret", "token", "key")
 
 Handler = Callable[[argparse.Namespace], int]
@@ -132,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = command("check", _cmd_check, "validate the config and every baseline")
     _with_config(check)
     check.add_argument("--dump", action="store_true", help="print the effective config")
+    check.add_argument(
+        "--connect",
+        action="store_true",
+        help="also open the email sink's SMTP session (EHLO, TLS, AUTH) and quit without "
+        "sending; exit 4 when it fails",
+    )
     listing = command("alerts", _cmd_alerts, "list recent alerts and their delivery state")
     _with_config(listing)
     listing.add_argument("--limit", type=_positive, default=20, metavar="N", help="default 20")
@@ -141,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-queue failed and refused deliveries (sent at the next drain), then list",
     )
+    _alerts_commands(listing, common)
     scan = command("scan", _cmd_scan, "match one article (file or URL) against the baselines")
     _with_config(scan)
     scan.add_argument("source", metavar="PATH_OR_URL", help="a text or HTML file, or a URL")
@@ -198,6 +210,18 @@ def _baseline_commands(baseline: argparse.ArgumentParser, common: argparse.Argum
     draft.add_argument("--force", action="store_true", help="replace an existing --out file")
 
 
+def _alerts_commands(alerts: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    """``alerts test``; plain ``alerts [--limit N] [--json] [--retry]`` lists, as before."""
+    text = "send one marked test alert through every configured sink now and print each outcome"
+    sub = alerts.add_subparsers(dest="alerts_command", required=False, metavar="ACTION")
+    test = sub.add_parser(
+        "test", help=text, description=text, parents=[common], epilog=ALERTS_TEST_EXIT_CODES
+    )
+    test.set_defaults(handler=_cmd_alerts_test)
+    _with_config(test)
+    test.add_argument("--sink", metavar="NAME", help="only this sink (log, email, apprise)")
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -250,11 +274,13 @@ def _cmd_once(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from claimwatch.inputs import empty_baselines
+    from claimwatch.sinkcheck import check_email, email_warnings
     from claimwatch.sinks import SINKS, enabled_sinks
     from claimwatch.webaccess import describe
 
     config, baselines = _inputs(args)
     warnings = [p.render(str(config.path)) for p in empty_baselines(config, baselines)]
+    warnings += [f"alerts.email: {warning}" for warning in email_warnings(config)]
     print_warnings(warnings)
     if args.dump:
         print(json.dumps(redact(config.model_dump(mode="json")), indent=2))
@@ -276,6 +302,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if config.alerts.log is not None:
         print(f"  log: {config.alert_log_path or 'stdout'}")
     print("\n".join(describe(config.http)))
+    if (code := check_email(config, connect=args.connect)) != EXIT_OK:
+        return code
     print("ok")
     return EXIT_OK
 
@@ -339,6 +367,13 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
     for status in statuses:
         _print_alert(status, as_json=args.json)
     return EXIT_OK
+
+
+def _cmd_alerts_test(args: argparse.Namespace) -> int:
+    from claimwatch.config import load_config
+    from claimwatch.sinkcheck import alerts_test
+
+    return alerts_test(load_config(args.config or default_config_path()), args.sink)
 
 
 def _print_alert(status: Any, *, as_json: bool) -> None:

@@ -41,6 +41,7 @@ from claimwatch.logs import log_event
 from claimwatch.metrics import Metrics
 from claimwatch.pipeline import Runtime, active_feeds, close_runtime, open_runtime, run_feed
 from claimwatch.scheduler import FeedScheduler, ReloadPlan, plan_reload
+from claimwatch.sinkcheck import log_email_warnings
 from claimwatch.sinks import configured_sinks
 from claimwatch.store import Store
 from claimwatch.store.guard import check_state, open_state
@@ -130,6 +131,7 @@ class Daemon:
                 await self.web.start(address)
             scheduler.start(feeds, _due(self.rt.store, feeds))
             self._scheduling = True
+            log_email_warnings(self.config)
             log_event(
                 logger, "daemon.start", status="ready", count=len(feeds), path=str(self.config.path)
             )

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from claimwatch.alerts import Alert
+from claimwatch.alerts import TEST_KIND, Alert
 from claimwatch.sinks.base import SKIPPED, DeliveryError, Skipped
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 NAME = "apprise"
 NOTIFY_TIMEOUT = 120.0  # seconds for one channel; Apprise's own socket timeouts come first
 _SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
-_KIND_TEXT = {"contradiction": "contradiction", "follow_up": "follow-up"}
+_KIND_TEXT = {"contradiction": "contradiction", "follow_up": "follow-up", TEST_KIND: "test alert"}
 
 
 def _flat(text: str) -> str:
@@ -35,6 +35,11 @@ def _flat(text: str) -> str:
 def notification(alert: Alert) -> tuple[str, str]:
     """(title, plain-text body) of one alert; Apprise escapes it for each service's format."""
     kind = _KIND_TEXT.get(alert.kind, alert.kind)
+    if alert.kind == TEST_KIND:
+        sent = alert.detected_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        body = [_flat(alert.reason), f"Sent by {_flat(alert.evidence)}, at {sent}"]
+        body.append(f"alert {alert.alert_id}")
+        return f"claimwatch: {kind} · not about any claim", "\n".join(body)
     title = f"claimwatch: {kind} · {alert.claim_id}"
     published = (
         alert.published.astimezone(UTC).strftime("%Y-%m-%d") if alert.published else "undated"

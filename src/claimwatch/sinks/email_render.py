@@ -22,7 +22,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
-from claimwatch.alerts import FEED_KINDS, Alert
+from claimwatch.alerts import FEED_KINDS, TEST_KIND, Alert
 from claimwatch.sinks.base import Digest
 
 TITLE_LIMIT = 120  # characters of an article title in a subject line
@@ -31,6 +31,7 @@ KIND_LABELS = {
     "follow_up": "follow-up",
     "feed_failing": "feed failing",
     "feed_recovered": "feed recovered",
+    TEST_KIND: "test alert",
 }
 FEED_HEALTH = "feed health"  # the heading of operator alerts, which concern no claim
 ENCODED_WORD_START = "=?"  # RFC 2047: what makes a mail client decode the text after it
@@ -91,6 +92,11 @@ def is_feed_alert(alert: Alert) -> bool:
     return alert.kind in FEED_KINDS
 
 
+def is_test_alert(alert: Alert) -> bool:
+    """A test sent by ``claimwatch alerts test``: about no claim, never stored."""
+    return alert.kind == TEST_KIND
+
+
 def safe_link(url: str | None) -> str | None:
     """The URL when it is http(s) (never ``javascript:`` and the like), else None."""
     if not url:
@@ -112,6 +118,8 @@ def utc_text(moment: datetime | None) -> str:
 
 def alert_subject(alert: Alert, prefix: str) -> str:
     """``[claimwatch] contradiction · csto-troop-count · <title>`` on one line."""
+    if is_test_alert(alert):
+        return one_line(f"{prefix} test alert · not about any claim")
     if is_feed_alert(alert):
         return one_line(f"{prefix} {kind_label(alert)} · {one_line(alert.feed, TITLE_LIMIT)}")
     title = one_line(alert.article_title, TITLE_LIMIT) or "(untitled)"
@@ -120,6 +128,8 @@ def alert_subject(alert: Alert, prefix: str) -> str:
 
 def alert_text(alert: Alert) -> str:
     """The plain-text part; the decisive phrase between ``**``."""
+    if is_test_alert(alert):
+        return _test_text(alert)
     if is_feed_alert(alert):
         return _feed_text(alert)
     parts = split_highlight(alert.evidence, alert.highlight)
@@ -159,6 +169,39 @@ def _feed_text(alert: Alert) -> str:
     )
 
 
+def _test_text(alert: Alert) -> str:
+    return "\n".join(
+        [
+            "Test alert: not about any claim",
+            "",
+            one_line(alert.reason),
+            "",
+            f"Sent by:   {one_line(alert.evidence)}",
+            f"Sent at:   {_seconds_text(alert.detected_at)}",
+            "",
+            f"alert {alert.alert_id}",
+            "",
+        ]
+    )
+
+
+def _test_html(alert: Alert) -> str:
+    return _page(
+        html.escape(alert_subject(alert, "")),
+        f'<p style="{_STYLE["muted"]}">test alert, not about any claim</p>',
+        "<h2>Test alert</h2>",
+        f"<p>{html.escape(one_line(alert.reason))}</p>",
+        f"<p><b>Sent by:</b> {html.escape(one_line(alert.evidence))}<br>"
+        f"<b>Sent at:</b> {_seconds_text(alert.detected_at)}</p>",
+        f'<p style="{_STYLE["muted"]}">alert {html.escape(alert.alert_id)}</p>',
+    )
+
+
+def _seconds_text(moment: datetime) -> str:
+    """To the second: tells one test send from the next."""
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
 def _feed_html(alert: Alert) -> str:
     heading = f"{kind_label(alert).capitalize()}: {one_line(alert.feed)}"
     return _page(
@@ -191,6 +234,8 @@ def article_html(alert: Alert) -> str:
 
 def alert_html(alert: Alert) -> str:
     """The HTML part: every value escaped."""
+    if is_test_alert(alert):
+        return _test_html(alert)
     if is_feed_alert(alert):
         return _feed_html(alert)
     kind = html.escape(kind_label(alert).capitalize())

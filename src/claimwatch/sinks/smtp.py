@@ -6,20 +6,26 @@ TLS is explicit and never optional: ``tls`` is implicit TLS, ``starttls`` *requi
 replaces the system's CAs). One connection per message; each SMTP step has ``timeout`` and the
 whole send ``SEND_TIMEOUT_FACTOR`` times that.
 
+``session`` is the one way to open the SMTP conversation (connect, EHLO, STARTTLS, AUTH), used
+by every send and by ``claimwatch check --connect``, which stops there; its ``Trail`` records
+how far it got.
+
 Replies are classified for the outbox: a 5xx is permanent (the server's reply is recorded and
 the alert never retried); a 4xx, a refused or lost connection, a TLS failure or a timeout are
 transient (retried with backoff). A timeout after DATA may mean the server got the message
-(RFC 5321); the stable Message-ID makes such a duplicate recognisable.
+(RFC 5321); the stable Message-ID makes such a duplicate recognisable. The recorded error
+starts with what to do where smtp_advice.py knows it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import ssl
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
@@ -31,12 +37,15 @@ from claimwatch.alerts import Alert
 from claimwatch.logs import log_event
 from claimwatch.sinks.base import SKIPPED, DeliveryError, Digest, Skipped
 from claimwatch.sinks.email_render import Envelope, alert_message, digest_message
+from claimwatch.sinks.smtp_advice import explain
 
 if TYPE_CHECKING:
     from claimwatch.config import Config, EmailSinkConfig
 
 NAME = "email"
 SEND_TIMEOUT_FACTOR = 4  # the whole conversation may take this many step timeouts
+# What a session may raise (ssl.SSLError is an OSError; named for the reader)
+SESSION_ERRORS = (aiosmtplib.SMTPException, OSError, TimeoutError, ssl.SSLError)
 logger = logging.getLogger(__name__)
 
 
@@ -71,22 +80,27 @@ def transient(message: str) -> DeliveryError:
     return DeliveryError(message, sink=NAME)
 
 
-def permanent(message: str) -> DeliveryError:
-    return DeliveryError(message, sink=NAME, permanent=True)
+def classify(exc: Exception, settings: SmtpSettings | None = None) -> DeliveryError:
+    """An aiosmtplib (or socket, TLS, timeout) error -> a transient or permanent DeliveryError;
+    with ``settings``, its message starts with what to do (smtp_advice.py)."""
+    final, text = _outcome(exc)
+    if settings is not None:
+        text = explain(exc, settings, text)
+    return DeliveryError(text, sink=NAME, permanent=final)
 
 
-def classify(exc: Exception) -> DeliveryError:
-    """An aiosmtplib (or socket, TLS, timeout) error -> a transient or permanent DeliveryError."""
+def _outcome(exc: Exception) -> tuple[bool, str]:
+    """(permanent, the library's or the server's words)."""
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         replies = [f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients]
         final = all(r.code >= 500 for r in exc.recipients)
-        return (permanent if final else transient)("recipients refused: " + "; ".join(replies))
+        return final, "recipients refused: " + "; ".join(replies)
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         reply = f"{exc.code} {exc.message}".strip()
-        return permanent(f"server refused: {reply}") if exc.code >= 500 else transient(reply)
+        return (True, f"server refused: {reply}") if exc.code >= 500 else (False, reply)
     if isinstance(exc, TimeoutError | aiosmtplib.SMTPTimeoutError):
-        return transient(f"timed out: {exc}" if str(exc) else "timed out")
-    return transient(f"{type(exc).__name__}: {exc}")
+        return False, f"timed out: {exc}" if str(exc) else "timed out"
+    return False, f"{type(exc).__name__}: {exc}"
 
 
 def read_password(settings: SmtpSettings) -> str | None:
@@ -113,6 +127,80 @@ def tls_context(settings: SmtpSettings) -> ssl.SSLContext | None:
 
 def bare_addresses(values: tuple[str, ...]) -> list[str]:
     return [parseaddr(value)[1] for value in values]
+
+
+@dataclass(slots=True)
+class Trail:
+    """How far one session got: each step done with what was learnt, and the step under way
+    (the one that failed, when the session raised)."""
+
+    done: list[tuple[str, str]] = field(default_factory=list)
+    step: str = "connect"
+
+    def start(self, step: str) -> None:
+        self.step = step
+
+    def ok(self, detail: str) -> None:
+        self.done.append((self.step, detail))
+
+
+@contextlib.asynccontextmanager
+async def session(
+    settings: SmtpSettings, password: str | None, trail: Trail | None = None
+) -> AsyncIterator[aiosmtplib.SMTP]:
+    """A session ready for MAIL FROM: connected (TLS from the first byte for ``tls``), EHLO,
+    STARTTLS for ``starttls`` (required: a server that does not offer it fails here), AUTH
+    when a username is set. QUIT on the way out; its failure is ignored, the work is done."""
+    trail = Trail() if trail is None else trail
+    client = aiosmtplib.SMTP(
+        hostname=settings.host,
+        port=settings.port,
+        use_tls=settings.security == "tls",
+        start_tls=False,  # done below, explicitly and never optionally
+        tls_context=tls_context(settings),
+        timeout=settings.timeout,
+    )
+    trail.start("connect")
+    greeting = await client.connect()
+    try:
+        tls = f"; {_tls_text(client, settings)}" if settings.security == "tls" else ""
+        first = greeting.message.partition("\n")[0]
+        trail.ok(f"{greeting.code} {first}{tls}".strip())
+        await _hello(client, trail)
+        if settings.security == "starttls":
+            trail.start("starttls")
+            await client.starttls()
+            trail.ok(_tls_text(client, settings))
+            await _hello(client, trail)
+        if settings.username is not None:
+            trail.start("auth")
+            await client.login(settings.username, password or "")
+            trail.ok(f"signed in as {settings.username}")
+        yield client
+        with contextlib.suppress(*SESSION_ERRORS):
+            await client.quit()
+    finally:
+        client.close()
+
+
+async def _hello(client: aiosmtplib.SMTP, trail: Trail) -> None:
+    trail.start("ehlo")
+    try:
+        await client.ehlo()
+    except aiosmtplib.SMTPHeloError:  # a server from before ESMTP
+        trail.start("helo")
+        await client.helo()
+    offers = [
+        f"{name.upper()} {params}".strip() for name, params in client.esmtp_extensions.items()
+    ]
+    trail.ok(f"offers {', '.join(offers)}" if offers else "offers no extensions")
+
+
+def _tls_text(client: aiosmtplib.SMTP, settings: SmtpSettings) -> str:
+    ssl_object = client.get_transport_info("ssl_object")
+    version = ssl_object.version() if ssl_object is not None else "TLS"
+    trusted = f"ca_file {settings.ca_file}" if settings.ca_file else "the system's CAs"
+    return f"{version}, certificate for {settings.host} verified against {trusted}"
 
 
 class SmtpSink:
@@ -145,23 +233,15 @@ class SmtpSink:
         settings = self.settings
         password = read_password(settings)
         try:
-            tls = tls_context(settings)
             async with asyncio.timeout(settings.timeout * SEND_TIMEOUT_FACTOR):
-                refused, _ = await aiosmtplib.send(
-                    message,
-                    sender=parseaddr(self.envelope.sender)[1],
-                    recipients=bare_addresses(self.envelope.recipients),
-                    hostname=settings.host,
-                    port=settings.port,
-                    use_tls=settings.security == "tls",
-                    start_tls=settings.security == "starttls",  # True: required, never optional
-                    tls_context=tls,
-                    username=settings.username,
-                    password=password,
-                    timeout=settings.timeout,
-                )
-        except (aiosmtplib.SMTPException, OSError, TimeoutError, ssl.SSLError) as exc:
-            raise classify(exc) from exc
+                async with session(settings, password) as client:
+                    refused, _ = await client.send_message(
+                        message,
+                        sender=parseaddr(self.envelope.sender)[1],
+                        recipients=bare_addresses(self.envelope.recipients),
+                    )
+        except SESSION_ERRORS as exc:
+            raise classify(exc, settings) from exc
         if refused:  # accepted for some recipients: sending again would double it for them
             self._log_partial(message, refused)
 
