@@ -116,6 +116,7 @@ def test_outline_problems_are_config_problems_with_file_and_line(tmp_path: Path)
         '<outline text="C" xmlUrl="https://example.org/c" claimwatch:colour="red"/>',
         '<outline text="D" xmlUrl="https://example.org/d" claimwatch:name="x"/>',
         '<outline text="E" xmlUrl="https://example.org/e" claimwatch:name="x"/>',
+        '<outline text="F" xmlUrl="https://example.org/f" claimwatch:url="https://e.org/"/>',
     )
     path = write(tmp_path, 'opml = ["bad.opml", "gone.opml"]\n', {"bad.opml": bad})
     opml = tmp_path / "bad.opml"
@@ -124,6 +125,7 @@ def test_outline_problems_are_config_problems_with_file_and_line(tmp_path: Path)
         f"{opml}:6: claimwatch:interval: must be between 30 seconds and 7 days",
         f"{opml}:7: claimwatch:colour: unknown attribute",
         f"{opml}:9: claimwatch:name: 'x' is also at {opml}:8",
+        f"{opml}:10: claimwatch:url: not a setting: the outline's xmlUrl and title say that",
         f"{path}:1: opml[1]: cannot read OPML file {tmp_path / 'gone.opml'}: no such file",
     ]
 

@@ -54,7 +54,7 @@ class FeedConfig(_Frozen):
 
     name: str = Field(min_length=1)
     url: str
-    title: str | None = None  # for people: shown by ``feeds list``, written by ``feeds export``
+    title: str | None = None  # for people; ``feeds export`` writes it, ``feeds add`` sets it
     interval: Duration = 900.0
     fetch_articles: Literal["relevant", "all", "none"] = "relevant"
     enabled: bool = True

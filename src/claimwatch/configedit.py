@@ -35,21 +35,28 @@ def read_text(path: Path) -> str:
 
 def add_feed_tables(text: str, tables: Sequence[Mapping[str, Any]]) -> str:
     """``text`` with one ``[[feeds]]`` table per mapping, after the existing feeds."""
+    text, crlf = _unix(text)
+    before = _data(text)
     document = tomlkit.parse(text)
     feeds = document.get("feeds")
-    if isinstance(feeds, Array):  # ``feeds = [{...}]``: rare, but valid TOML
+    if tomlkit.dumps(document) != text:  # tomlkit would move parts (tables split up): append
+        edited = text + ("\n" if text.strip() else "") + tomlkit.dumps({"feeds": list(tables)})
+    elif isinstance(feeds, Array):  # ``feeds = [{...}]``: rare, but valid TOML
         for values in tables:
             inline = tomlkit.inline_table()
             inline.update(values)
             feeds.append(inline)
-        return tomlkit.dumps(document)
-    if feeds is None:
-        feeds = tomlkit.aot()
-        document.append("feeds", feeds)
-    assert isinstance(feeds, AoT)
-    for values in tables:
-        feeds.append(_table(values))
-    return tomlkit.dumps(document)
+        edited = tomlkit.dumps(document)
+    else:
+        if feeds is None:
+            feeds = tomlkit.aot()
+            document.append("feeds", feeds)
+        assert isinstance(feeds, AoT)
+        for values in tables:
+            feeds.append(_table(values))
+        edited = tomlkit.dumps(document)
+    _check(edited, {**before, "feeds": [*before.get("feeds", []), *map(dict, tables)]})
+    return _restore(edited, crlf)
 
 
 def _table(values: Mapping[str, Any]) -> Table:
@@ -62,7 +69,14 @@ def _table(values: Mapping[str, Any]) -> Table:
 
 def add_opml_file(text: str, entry: str) -> str:
     """``text`` with ``entry`` appended to the top-level ``opml`` list (made if missing)."""
+    text, crlf = _unix(text)
+    before = _data(text)
     document = tomlkit.parse(text)
+    if tomlkit.dumps(document) != text:
+        raise InputError(
+            f"cannot add to opml here without moving parts of the config: add {entry!r} "
+            "to opml = [...] yourself"
+        )
     listed = document.get("opml")
     if listed is None:
         document.add("opml", [entry])  # tomlkit puts a key before the first table
@@ -70,7 +84,37 @@ def add_opml_file(text: str, entry: str) -> str:
         listed.append(entry)
     else:
         raise InputError("opml is not a list of files: fix it first")
-    return tomlkit.dumps(document)
+    edited = tomlkit.dumps(document)
+    _check(edited, {**before, "opml": [*before.get("opml", []), entry]})
+    return _restore(edited, crlf)
+
+
+def _unix(text: str) -> tuple[str, bool]:
+    """The text with ``\n`` line ends and a final one; whether it had ``\r\n``."""
+    crlf = "\r\n" in text
+    text = text.replace("\r\n", "\n") if crlf else text
+    return (text + "\n" if text and not text.endswith("\n") else text), crlf
+
+
+def _restore(text: str, crlf: bool) -> str:
+    return text.replace("\n", "\r\n") if crlf else text
+
+
+def _data(text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"invalid TOML: {exc}") from None
+
+
+def _check(edited: str, expected: dict[str, Any]) -> None:
+    """The edit changed nothing but what it meant to (a guard against the editor's bugs)."""
+    try:
+        same = tomllib.loads(edited) == expected
+    except tomllib.TOMLDecodeError:
+        same = False
+    if not same:
+        raise InputError("could not edit the config without changing more than meant to")
 
 
 def save_config(path: Path, text: str) -> Config:

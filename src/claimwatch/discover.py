@@ -87,10 +87,13 @@ async def _get(fetcher: Fetcher, url: str, *, guard_private: bool) -> Response:
 
 
 def _is_html(response: Response) -> bool:
+    """A page to look for feed links in; a feed served as text/html is still a feed."""
+    start = response.body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"<?xml") and any(tag in start for tag in (b"<rss", b"<feed", b"<rdf")):
+        return False
     media_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type:
         return media_type in _HTML_TYPES
-    start = response.body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return start.startswith((b"<!doctype html", b"<html"))
 
 

@@ -116,6 +116,10 @@ class _OpmlFeeds:
             return
         self.urls.add(outline.url)
         settings = setting_values(outline.settings)
+        for key in sorted(OWN_KEYS & settings.keys() - {"name"}):
+            message = "not a setting: the outline's xmlUrl and title say that"
+            self._problem(path, outline.line, f"claimwatch:{key}", message)
+            del settings[key]
         explicit = settings.pop("name", None)
         name = self._name(path, outline, explicit)
         if name is None:
@@ -129,8 +133,10 @@ class _OpmlFeeds:
             for error in exc.errors():
                 key = ".".join(str(part) for part in error["loc"])
                 where = "xmlUrl" if key == "url" else f"claimwatch:{key}"
-                message = "unknown attribute" if error["type"] == "extra_forbidden" else None
-                self._problem(path, outline.line, where, message or _message(error))
+                unknown = error["type"] == "extra_forbidden"
+                self._problem(
+                    path, outline.line, where, "unknown attribute" if unknown else _message(error)
+                )
             return
         self.result.feeds.append(feed)
         self.result.origins[name] = path
