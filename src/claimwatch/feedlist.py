@@ -13,7 +13,7 @@ not added twice.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,12 +180,11 @@ def feed_slug(title: str, url: str) -> str:
     return _NOT_SLUG.sub("-", host).strip("-") or "feed"
 
 
-def unique_name(name: str, taken: Iterable[str] | dict[str, Any]) -> str:
+def unique_name(name: str, taken: Container[str]) -> str:
     """``name``, or ``name-2``, ``name-3``... whichever is not taken."""
-    used = set(taken)
-    if name not in used:
+    if name not in taken:
         return name
     number = 2
-    while f"{name}-{number}" in used:
+    while f"{name}-{number}" in taken:
         number += 1
     return f"{name}-{number}"
