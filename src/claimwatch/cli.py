@@ -1,5 +1,5 @@
 """The ``claimwatch`` command: run, once, check, alerts, scan, status, migrate, report,
-replay, demo, baseline draft.
+replay, demo, baseline draft, feeds (list, import, export, add).
 
 Commands import what they need when they run, so ``--help`` and ``check`` stay quick.
 
@@ -195,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _with_config(command("demo", _cmd_demo, "run the bundled offline demo"))
     _baseline_commands(command("baseline", _cmd_baseline, "work with baselines: draft"), common)
+    feeds = command("feeds", _cmd_feeds, "list, add, import and export feeds (OPML)")
+    _feeds_commands(feeds, common)
     return parser
 
 
@@ -220,6 +222,31 @@ def _alerts_commands(alerts: argparse.ArgumentParser, common: argparse.ArgumentP
     test.set_defaults(handler=_cmd_alerts_test)
     _with_config(test)
     test.add_argument("--sink", metavar="NAME", help="only this sink (log, email, apprise)")
+
+
+def _feeds_commands(feeds: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="COMMAND")
+
+    def feeds_command(name: str, text: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=text, description=text, parents=[common])
+        cmd.set_defaults(handler=_cmd_feeds)
+        _with_config(cmd)
+        return cmd
+
+    feeds_command("list", "every feed: name, interval, enabled, source (config or OPML), URL")
+    imported = feeds_command("import", "add the feeds of an OPML file to the config")
+    imported.add_argument("file", type=Path, metavar="FILE.opml", help="a feed reader's export")
+    imported.add_argument(
+        "--link",
+        action="store_true",
+        help="add the file to opml = [...] instead: read again at every start and reload",
+    )
+    exported = feeds_command("export", "write every feed as OPML 2.0, for feed readers")
+    exported.add_argument("--out", metavar="FILE", help="the file to write (default: stdout)")
+    add = feeds_command("add", "add a feed by its URL or its site's address")
+    add.add_argument("url", metavar="URL", help="a feed, or a page that names its feed")
+    add.add_argument("--name", metavar="NAME", help="default: from the feed's title")
+    add.add_argument("--interval", metavar="DURATION", help="default: [feed_defaults] or 15m")
 
 
 def _positive(text: str) -> int:
@@ -485,6 +512,12 @@ def _cmd_baseline_draft(args: argparse.Namespace) -> int:
     draft = draft_from(args.source, baseline_id=args.id, config_path=args.config)
     print(write_draft(draft, args.out, force=args.force), file=sys.stderr)
     return EXIT_OK
+
+
+def _cmd_feeds(args: argparse.Namespace) -> int:
+    from claimwatch.feedcmd import run
+
+    return run(args)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

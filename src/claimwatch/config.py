@@ -61,6 +61,7 @@ class FeedConfig(_Frozen):
 
     name: str = Field(min_length=1)
     url: str
+    title: str | None = None  # for people; ``feeds export`` writes it, ``feeds add`` sets it
     interval: Duration = 900.0
     fetch_articles: Literal["relevant", "all", "none"] = "relevant"
     enabled: bool = True
@@ -367,6 +368,10 @@ class _RawConfig(_Frozen):
     baselines: Array[str] = ("baselines",)
     frames: Array[str] = ()
     feeds: Array[FeedConfig] = ()
+    # OPML files whose feeds join [[feeds]]. Not ``feeds = [...]``: TOML cannot hold a
+    # ``feeds`` array beside the [[feeds]] tables, which are that same array.
+    opml: Array[str] = ()
+    feed_defaults: dict[str, Any] = Field(default_factory=dict)  # checked by feedlist.py
     http: HttpConfig = HttpConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
     alerts: AlertsConfig = AlertsConfig()
@@ -403,7 +408,9 @@ class Config(_Frozen):
     state_url: str | None = None
     baselines: tuple[Path, ...]
     frames: tuple[Path, ...] = ()  # folders of the user's own event frames
-    feeds: tuple[FeedConfig, ...]
+    feeds: tuple[FeedConfig, ...]  # [[feeds]], then the feeds of the OPML files
+    opml: tuple[Path, ...] = ()
+    opml_feeds: dict[str, Path] = Field(default_factory=dict)  # feed name -> its OPML file
     http: HttpConfig
     scheduler: SchedulerConfig
     alerts: AlertsConfig
@@ -477,15 +484,21 @@ def config_from_mapping(data: dict[str, Any], *, path: Path, text: str = "") -> 
         raise ConfigError(str(path), [*problems, *duplicates]) from None
     folder = path.resolve().parent
     http, server_problems = _server_problems(raw.http, folder, text)
-    if duplicates or server_problems:
-        raise ConfigError(str(path), [*duplicates, *server_problems])
+    from claimwatch.feedlist import assemble  # it builds on FeedConfig, above
+
+    opml = tuple(_resolve(folder, o) for o in raw.opml)
+    feeds = assemble(raw.feeds, raw.feed_defaults, opml, config_file=str(path), text=text)
+    if duplicates or server_problems or feeds.problems:
+        raise ConfigError(str(path), [*duplicates, *server_problems, *feeds.problems])
     return Config(
         path=path.resolve(),
         state=Path(os.devnull) if is_postgres_url(raw.state) else _resolve(folder, raw.state),
         state_url=raw.state if is_postgres_url(raw.state) else None,
         baselines=tuple(_resolve(folder, b) for b in raw.baselines),
         frames=tuple(_resolve(folder, f) for f in raw.frames),
-        feeds=raw.feeds,
+        feeds=tuple(feeds.feeds),
+        opml=opml,
+        opml_feeds=feeds.origins,
         http=http,
         scheduler=raw.scheduler,
         alerts=_readable_files(raw.alerts, folder, str(path), text),
