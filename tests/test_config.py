@@ -121,6 +121,10 @@ EVERY_KEY = """\
 state = "var/claimwatch.db"
 baselines = ["baselines"]
 frames = []
+opml = []
+
+[feed_defaults]
+fetch_articles = "relevant"
 
 [http]
 user_agent = "claimwatch-test"
@@ -179,6 +183,7 @@ url = "https://example.org/feed"
 interval = 900
 fetch_articles = "all"
 enabled = true
+title = "The Wire"
 """
 # loaded only by the key check below: the optional apprise package has its own tests
 APPRISE = '[alerts.apprise]\nurls = ["json://hooks.example.org/claimwatch"]\nrepeats = true\n'
