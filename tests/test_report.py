@@ -142,7 +142,7 @@ def test_statuses_counts_and_latest_evidence(freedonia: Baseline) -> None:
         alert("casualties", fact="injured:40", value=40, day=4, published=False),
         alert("casualties", fact="deaths:20", value=20, day=9, feed="Wire"),
     ]
-    view = overview([freedonia], alerts)
+    view = overview([freedonia], alerts, since=NOW)
     claims = {c.claim.id: c for c in view.baselines[0].claims}
     troops, casualties = claims["troops"], claims["casualties"]
     assert (troops.status, troops.contradictions, troops.follow_ups) == ("contradicted", 3, 0)
@@ -160,7 +160,7 @@ def test_feed_alerts_are_feed_health_not_claims(freedonia: Baseline) -> None:
     failing = alert("", "feed_failing", feed="Flaky", evidence="HTTP 503 <b>busy</b>", day=1)
     recovered = alert("", "feed_recovered", feed="Back", day=2)
     stray = alert("ferry", "contradiction")  # a claim no loaded baseline holds any more
-    view = overview([freedonia], [failing, recovered, stray])
+    view = overview([freedonia], [failing, recovered, stray], since=NOW)
     assert view.reports == 0
     assert [(f.feed, f.kind) for f in view.feeds] == [
         ("Flaky", "feed_failing"),
@@ -262,7 +262,7 @@ def test_unquantified_claim_charts_each_reported_measure(freedonia: Baseline) ->
     svg = chart(page, "Deaths, as reported · There were casualties in Freedonia.")
     assert svg.find(f".//{SVG}line[@class='reference']") is None  # the claim gave no figure
     assert len(mark_positions(svg)) == 2
-    assert "No figure reported yet for: injured." in page
+    assert "No figure reported yet for injured." in page  # its evidence quotes no figure
 
 
 def test_state_axis_orders_the_stages_in_time(freedonia: Baseline) -> None:
@@ -311,12 +311,11 @@ def test_value_and_time_ticks() -> None:
 def test_empty_database_gives_a_sensible_page(freedonia: Baseline) -> None:
     page = build_report([freedonia], [], now=NOW)
     assert page.startswith("<!DOCTYPE html>")
-    assert '<table class="claims">' in page
-    # each claim in the table and on its card, and the tally
-    assert page.count('<span class="badge st-unchallenged">') == 2 * 4 + 1
+    assert '<details class="baseline quiet" id="b-freedonia">' in page  # one collapsed line
+    assert page.count('<span class="badge st-unchallenged">') == 4  # a line per claim
+    assert '<table class="claims">' not in page and '<article class="claim"' not in page
     assert "every claim is unchallenged" in page
-    assert "no figure reported yet" in page  # the claim's own figure is still drawn
-    assert len(svgs(page)) == 1
+    assert not svgs(page)  # no empty chart
     assert "Feed health" not in page
 
 

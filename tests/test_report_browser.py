@@ -1,12 +1,14 @@
 """The status page in a real browser: a SQLite state filled from the test corpus, rendered,
-loaded in headless Chromium, its DOM and a screenshot checked.
+loaded in headless Chromium, its DOM, its layout and a screenshot checked.
 
 Skipped where Chromium is missing, except in CI (CI=true), where it must be there.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -30,6 +32,21 @@ pytestmark = pytest.mark.slow
 CHROMIUM = os.environ.get("CLAIMWATCH_CHROMIUM", "/usr/bin/chromium")
 NOW = datetime(2023, 2, 1, 9, 30, tzinfo=UTC)
 BROWSER_TIMEOUT = 90  # seconds; a cold Chromium start on a loaded CI machine is slow
+# The same alerts on the page as it was before the overview and the collapsed claims (claims
+# in file order, a card and a chart for every claim), measured at 1280 px in this Chromium.
+HEIGHT_BEFORE = 27_610
+# Where the parts of the page sit once laid out: a copy of the page (never the page itself,
+# which has no script) writes them into the DOM for --dump-dom to show.
+MEASURE = """<script>
+const at = (css) => { const e = document.querySelector(css);
+  return e ? e.getBoundingClientRect().top + window.scrollY : -1; };
+const lines = [...document.querySelectorAll("ul.quiet li")].map((e) => e.offsetHeight);
+document.body.dataset.layout = JSON.stringify({
+  height: document.documentElement.scrollHeight,
+  overview: at("table.overview"), activity: at("ol.activity"),
+  baseline: at("section.baseline"), lines: lines.length, tallest: Math.max(0, ...lines),
+});
+</script>"""
 
 
 def _chromium() -> str:
@@ -95,14 +112,16 @@ class Rendered:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     folder = tmp_path_factory.mktemp("report")
-    baselines = load_baselines([ROOT / "baselines" / "kazakhstan-2022-01.yaml"])
+    baselines = load_baselines(sorted((ROOT / "baselines").glob("*.yaml")))  # one stays quiet
     alerts = _fill(folder / "state.db", baselines)
     page = folder / "report.html"
     page.write_text(build_report(baselines, alerts, now=NOW), encoding="utf-8")
     return Rendered(page, baselines, alerts)
 
 
-def _run_chromium(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def _run_chromium(
+    page: Path, profile: Path, *extra: str, window: str = "1280,2400"
+) -> subprocess.CompletedProcess[str]:
     command = [
         _chromium(),
         "--headless",
@@ -115,7 +134,7 @@ def _run_chromium(page: Path, profile: Path, *extra: str) -> subprocess.Complete
         "--disable-sync",
         "--hide-scrollbars",
         f"--user-data-dir={profile}",
-        "--window-size=1280,2400",
+        f"--window-size={window}",
         *extra,
         page.as_uri(),
     ]
@@ -138,13 +157,35 @@ def test_dom_has_the_claim_table_and_charts(rendered: Rendered, tmp_path: Path) 
     assert result.returncode == 0, result.stderr[-2000:]
     dom = result.stdout
     assert '<table class="claims">' in dom
-    claims = len(rendered.baselines[0].claims)
-    assert dom.count('<tr><td><a href="#c-kazakhstan-2022-01-') == claims  # a row per claim
+    challenged = {a.claim_id for a in rendered.alerts if a.baseline_id == "kazakhstan-2022-01"}
+    rows = re.findall(r'<tr><td><a href="#c-kazakhstan-2022-01-([\w-]+)"', dom)
+    assert sorted(rows) == sorted(challenged)  # a row per challenged claim
+    story = next(b for b in rendered.baselines if b.id == "kazakhstan-2022-01")
+    quiet = len(story.claims) - len(challenged)  # one line each
+    assert dom.count('<li id="c-kazakhstan-2022-01-') == quiet
     assert dom.count('<svg class="chart"') >= 8
     assert 'aria-label="Reported figures: about 2,500 CSTO peacekeepers"' in dom
     assert 'class="reference"' in dom
     assert "Reported changes: the temporary CSTO deployment" in dom
     assert "<script" not in dom
+
+
+def test_the_overview_is_on_the_first_screen_and_the_page_is_shorter(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    measured = tmp_path / "measured.html"
+    page = rendered.page.read_text(encoding="utf-8")
+    measured.write_text(page.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    result = _run_chromium(measured, tmp_path / "profile", "--dump-dom", window="1280,900")
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = re.search(r'data-layout="([^"]+)"', result.stdout)
+    assert found is not None, "the measuring script did not run"
+    layout = json.loads(found.group(1).replace("&quot;", '"'))
+    print(f"page height {layout['height']} px, before {HEIGHT_BEFORE} px: {layout}")
+    assert 0 < layout["overview"] < layout["activity"] < 900  # on the first screen
+    assert layout["activity"] < layout["baseline"]  # before any baseline
+    assert layout["lines"] >= 1 and layout["tallest"] < 30  # unchallenged claims: one line
+    assert layout["height"] < 0.8 * HEIGHT_BEFORE
 
 
 def test_screenshot_is_not_blank(rendered: Rendered, tmp_path: Path) -> None:

@@ -149,6 +149,33 @@ async def test_the_status_page(
     assert "Freedonia bridge closed" in response.text  # the evidence, from the store
 
 
+async def test_the_status_page_honours_its_filter(
+    client: httpx.AsyncClient, rt: Runtime, feed_server: FeedServer
+) -> None:
+    feed_server.route("/news.xml", rss(feed_server, [RELEVANT, OTHER]))
+    await run_feed(rt, rt.config.feeds[0])  # the bridge contradicted, reported by "news"
+    evidence = "Freedonia bridge closed"  # the report's title, under its evidence
+
+    async def page(query: str) -> str:
+        response = await client.get("/", params=query)
+        assert response.status_code == 200, response.text
+        return response.text
+
+    everything = await page("")
+    assert evidence in everything
+    assert 'href="?status=contradicted"' in everything  # served: the filters are query links
+    contradicted = await page("status=contradicted&kind=contradiction&source=news")
+    assert evidence in contradicted and "Showing only status contradicted" in contradicted
+    assert 'href="?status=unchallenged&amp;kind=contradiction&amp;source=news"' in contradicted
+    for other in ("status=unchallenged", "kind=follow-up", "source=elsewhere"):
+        assert evidence not in await page(other), other
+    refused = await client.get("/", params="kind=rumour")
+    assert refused.status_code == 400
+    assert (
+        refused.text == "bad filter: kind: 'rumour' is not one of all, contradiction, follow-up\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [("GET", "/nope", 404), ("POST", "/healthz", 405), ("DELETE", "/", 405), ("HEAD", "/", 200)],

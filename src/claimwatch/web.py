@@ -1,6 +1,7 @@
 """The daemon's HTTP server (aiohttp, in the daemon's event loop): status page, health, metrics.
 
-    GET /         the claim status page (``claimwatch.report``), live
+    GET /         the claim status page (``claimwatch.report``), live; ``?status=``,
+                  ``kind=``, ``source=`` and ``since=`` filter it (400 for a bad value)
     GET /healthz  200 "ok"; 503 "unhealthy: why" when the daemon stops or its database
                   fails; 503 "degraded: why" when polls or deliveries stall (liveness.py)
     GET /metrics  Prometheus text exposition (``claimwatch.metrics``)
@@ -30,6 +31,7 @@ from claimwatch.liveness import BacklogTrend, backlog, sample_every, stale_polls
 from claimwatch.logs import log_event
 from claimwatch.metrics import Metrics
 from claimwatch.pipeline import Runtime, active_feeds
+from claimwatch.report import FilterError, parse_filter
 from claimwatch.throttle import Throttled, ThrottledAdapter
 from claimwatch.webaccess import Access, access_for
 from claimwatch.weblisten import RESERVE, Limits, Listener, soft_fd_limit
@@ -301,7 +303,11 @@ class WebServer:
         if self._page is None:  # stopping
             return web.Response(status=503, text="stopping\n", headers=NO_CACHE)
         try:
-            page = await self._page.get(rt.baselines, rt.clock())
+            chosen = parse_filter(request.query)
+        except FilterError as exc:
+            return web.Response(status=400, text=f"bad filter: {exc}\n", headers=NO_CACHE)
+        try:
+            page = await self._page.get(rt.baselines, rt.clock(), chosen)
         except StateError as exc:
             return web.Response(status=503, text=f"state database: {exc}\n", headers=NO_CACHE)
         headers = {**NO_CACHE, "Content-Security-Policy": PAGE_POLICY}

@@ -8,8 +8,8 @@ reads beside the daemon's writes):
 
 - alerts are only ever added, so the newest alert's id tells whether they changed: they are
   read again only when it differs;
-- the page is rendered again only when the alerts, the baselines or the minute it shows
-  changed;
+- the page is rendered again only when the alerts, the baselines, the minute it shows or
+  the filter asked for (``?status=...``, report/filters.py) changed;
 - requests queue for the one thread, so twenty at once cost one read and one render.
 """
 
@@ -24,12 +24,12 @@ from pathlib import Path
 from claimwatch.alerts import Alert
 from claimwatch.baselines import Baseline
 from claimwatch.errors import StateError
-from claimwatch.report import build_report
+from claimwatch.report import EVERYTHING, PageFilter, PageView, build_report
 from claimwatch.store import Store, open_store
 
 
 class LivePage:
-    """``await page.get(baselines, now)`` -> the HTML; ``close`` ends the thread.
+    """``await page.get(baselines, now, chosen)`` -> the HTML; ``close`` ends the thread.
 
     ``location`` is the state the daemon opened (``Config.state_location``). A SQLite file
     that is missing is reported, never created.
@@ -41,16 +41,19 @@ class LivePage:
         self._reader: Store | None = None  # opened and used in the worker thread only
         self._newest: str | None = None
         self._alerts: Sequence[Alert] | None = None
-        self._key: tuple[str | None, str] | None = None
+        self._key: tuple[str | None, str, PageFilter] | None = None
         self._baselines: Sequence[Baseline] | None = None  # those the page shows
         self._page = ""
         self.loads = 0  # times every alert was read (tests and benchmarks count them)
         self.renders = 0
 
-    async def get(self, baselines: Sequence[Baseline], now: datetime) -> str:
-        """The page; raises StateError when the state cannot be read."""
+    async def get(
+        self, baselines: Sequence[Baseline], now: datetime, chosen: PageFilter = EVERYTHING
+    ) -> str:
+        """The page, showing what ``chosen`` keeps; raises StateError when the state cannot
+        be read."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._current, baselines, now)
+        return await loop.run_in_executor(self._executor, self._current, baselines, now, chosen)
 
     def close(self) -> None:
         self._executor.submit(self._close_reader)
@@ -58,15 +61,16 @@ class LivePage:
 
     # ---- in the worker thread ------------------------------------------------------------
 
-    def _current(self, baselines: Sequence[Baseline], now: datetime) -> str:
+    def _current(self, baselines: Sequence[Baseline], now: datetime, chosen: PageFilter) -> str:
         try:
             alerts = self._read()
         except StateError:
             self._close_reader()  # opened again by the next request
             raise
-        key = (self._newest, f"{now:%Y-%m-%d %H:%M}")
+        key = (self._newest, f"{now:%Y-%m-%d %H:%M}", chosen)
         if key != self._key or baselines is not self._baselines:
-            self._page = build_report(baselines, alerts, now=now)
+            view = PageView(chosen, served=True)
+            self._page = build_report(baselines, alerts, now=now, view=view)
             self._key, self._baselines = key, baselines
             self.renders += 1
         return self._page

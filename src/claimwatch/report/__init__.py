@@ -1,27 +1,45 @@
 """The claim status page: baselines and stored alerts -> one self-contained HTML file.
 
-    status.overview(baselines, alerts)   -> Overview     where each claim stands (pure)
+    status.overview(baselines, alerts)   -> Overview     where each claim stands, latest first
+    filters.parse_filter(query)          -> PageFilter   status, kind, source (served pages)
     series.figure_series / state_tracks  -> chart data   figures over time, a state's events
     charts.figure_chart / state_chart    -> inline SVG   (axes.py, svg.py: scales, marks, legend)
-    page.page(overview, now)             -> HTML         every piece of article text escaped
+    page.page(overview, now, view)       -> HTML         contents.py: the top; cards.py: claims
 
-``claimwatch report`` writes the page to a file and the daemon serves it; both call
-``build_report``.
+``claimwatch report`` writes the page to a file and the daemon serves it (filtered by the
+request's query); both call ``build_report``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from claimwatch.alerts import Alert
 from claimwatch.baselines import Baseline
-from claimwatch.report.page import page
+from claimwatch.report.filters import EVERYTHING, FilterError, PageFilter, parse_filter
+from claimwatch.report.page import AS_FILE, PageView, page
 from claimwatch.report.status import overview
 
-__all__ = ["build_report"]
+__all__ = [
+    "EVERYTHING",
+    "FilterError",
+    "PageFilter",
+    "PageView",
+    "build_report",
+    "parse_filter",
+]
+
+NEW_WINDOW = timedelta(days=1)  # alerts found this long before the page count as new
 
 
-def build_report(baselines: Sequence[Baseline], alerts: Sequence[Alert], *, now: datetime) -> str:
-    """The complete claim status page for ``baselines`` given every stored ``alerts``."""
-    return page(overview(baselines, alerts), now)
+def build_report(
+    baselines: Sequence[Baseline],
+    alerts: Sequence[Alert],
+    *,
+    now: datetime,
+    view: PageView = AS_FILE,
+) -> str:
+    """The claim status page for ``baselines`` given every stored ``alerts``."""
+    since = view.chosen.since or now - NEW_WINDOW
+    return page(overview(baselines, alerts, since=since), now, view)

@@ -1,4 +1,6 @@
-"""Scales and ticks for the charts: numbers to pixels, round tick values, readable date ticks."""
+"""Scales and ticks for the charts: numbers to pixels, round tick values, readable date ticks,
+and figures written short enough for an axis ("$9.6 bn", "120 m", "12k ft").
+"""
 
 from __future__ import annotations
 
@@ -7,9 +9,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from claimwatch.units import unit_named
+
 DAY_STEPS = (1, 2, 3, 7, 14)  # tick steps in days for short spans
 MONTH_STEPS = (1, 2, 3, 6, 12)  # tick steps in months for long ones
 MAX_TICKS = 7
+# (from, divisor, suffix): counts and money as newsrooms write them, measures with SI prefixes
+NEWS_SCALES = ((1e12, 1e12, "tn"), (1e9, 1e9, "bn"), (1e6, 1e6, "m"))
+SI_SCALES = ((1e12, 1e12, "T"), (1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k"))
+SIGNS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +56,29 @@ def value_ticks(high: float, count: int = 5) -> list[float]:
 def value_label(value: float) -> str:
     """``2500`` -> ``2,500``; fractions only when the value has one."""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+
+
+def _scaled(value: float, scales: tuple[tuple[float, float, str], ...], space: str) -> str:
+    """``9.6e9`` -> ``9.6 bn``: three significant digits at most; exact below the scales."""
+    for start, size, suffix in scales:
+        if abs(value) >= start:
+            return f"{value / size:.3g}{space}{suffix}"
+    return value_label(value)
+
+
+def compact_label(value: float, unit: str | None = None) -> str:
+    """A figure short enough for an axis or a mark: ``$9.6 bn`` for money (the claim's
+    ``unit``), ``120 m`` for a count, ``948 ft`` or ``12k ft`` for a measure."""
+    found = unit_named(unit) if unit else None
+    if found is None:
+        return _scaled(value, NEWS_SCALES, " ")
+    if found.dimension.startswith("currency:"):
+        number = _scaled(value, NEWS_SCALES, " ")
+        sign = SIGNS.get(found.name)
+        if sign is None:
+            return number if found.name == "ANY" else f"{number} {found.name}"
+        return f"-{sign}{number[1:]}" if number.startswith("-") else f"{sign}{number}"
+    return f"{_scaled(value, SI_SCALES, '')} {found.name}"
 
 
 def time_domain(moments: Iterable[datetime]) -> tuple[datetime, datetime]:

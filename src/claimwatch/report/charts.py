@@ -13,7 +13,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 
 from claimwatch.baselines import Quantity
-from claimwatch.report.axes import Scale, time_domain, time_ticks, value_label, value_ticks
+from claimwatch.report.axes import (
+    Scale,
+    compact_label,
+    time_domain,
+    time_ticks,
+    value_label,
+    value_ticks,
+)
 from claimwatch.report.series import CONTRADICTED, FigureSeries, Mark, StateTrack
 from claimwatch.report.svg import (
     LegendItem,
@@ -25,6 +32,7 @@ from claimwatch.report.svg import (
     source_item,
     source_styles,
     text,
+    text_width,
 )
 from claimwatch.sinks.email_render import one_line
 
@@ -35,6 +43,8 @@ PLOT_HEIGHT = 170
 AXIS_HEIGHT = 30
 LANE = 30
 LABEL_ROOM = (44, 14)  # a value label is skipped when another sits this close (x, y)
+TICK_SIZE, LANE_SIZE = 11, 12  # px: the CSS font sizes of value ticks and lane labels
+MIN_LEFT = 40.0  # the left margin of a figure chart with short labels
 TIP_TITLE_LIMIT = 100
 APPROX_WORDS = {"exact": "", "about": "about ", "at_least": "at least ", "at_most": "at most "}
 
@@ -123,13 +133,13 @@ def _reference(q: Quantity, x: Scale, y: Scale) -> list[str]:
             f'height="{max(y(low) - top, 1):g}" class="band"/>'
         )
     ry = y(q.value)
-    label = f"baseline: {APPROX_WORDS[q.approx]}{value_label(q.value)}"
+    label = f"baseline: {APPROX_WORDS[q.approx]}{compact_label(q.value, q.unit)}"
     parts.append(line(x.start, ry, x.end, ry, "reference"))
     parts.append(text(x.end - 4, ry - 6, label, anchor="end", cls="reference-label"))
     return parts
 
 
-def _value_labels(points: Sequence[tuple[float, float, float]]) -> list[str]:
+def _value_labels(points: Sequence[tuple[float, float, float]], unit: str | None) -> list[str]:
     """A figure above each mark, unless another label already sits there."""
     placed: list[tuple[float, float]] = []
     parts = []
@@ -137,7 +147,7 @@ def _value_labels(points: Sequence[tuple[float, float, float]]) -> list[str]:
         if any(abs(px - qx) < LABEL_ROOM[0] and abs(py - qy) < LABEL_ROOM[1] for qx, qy in placed):
             continue
         placed.append((px, py))
-        parts.append(text(px, py - 9, value_label(value), anchor="middle", cls="value"))
+        parts.append(text(px, py - 9, compact_label(value, unit), anchor="middle", cls="value"))
     return parts
 
 
@@ -148,31 +158,32 @@ def figure_chart(
     baseline_day: date | None,
 ) -> str:
     """Every reported figure of one measure over publication date, with the baseline's own."""
-    marks = series.marks
+    marks, unit = series.marks, series.unit
     styles = _styles(marks)
-    left = 64.0
-    x = _x_scale(marks, baseline_day, left)
     values = [m.value for m in marks if m.value is not None]
     if series.reference is not None:
         values.append(series.reference.value)
     ticks = value_ticks(max(values, default=1.0) * 1.12)  # room for the top mark's label
+    labels = [compact_label(tick, unit) for tick in ticks]
+    left = max(MIN_LEFT, 14 + max(text_width(label, TICK_SIZE) for label in labels))
+    x = _x_scale(marks, baseline_day, left)
     bottom = TOP + PLOT_HEIGHT
     y = Scale(0.0, ticks[-1], bottom, TOP)
     parts = []
-    for tick in ticks:
+    for tick, tick_label in zip(ticks, labels, strict=True):
         parts.append(line(left, y(tick), x.end, y(tick), "grid" if tick else "axis"))
-        parts.append(text(left - 6, y(tick) + 4, value_label(tick), anchor="end", cls="tick"))
+        parts.append(text(left - 6, y(tick) + 4, tick_label, anchor="end", cls="tick"))
     parts += _time_axis(x, *_domain(x), TOP, bottom)
     if series.reference is not None:
         parts += _reference(series.reference, x, y)
     parts += _baseline_rule(x, baseline_day, TOP, bottom)
     if not marks:
         parts.append(
-            text((left + x.end) / 2, TOP + PLOT_HEIGHT / 2, "no figure reported yet",
+            text((left + x.end) / 2, TOP + PLOT_HEIGHT / 2, "no figure charted yet",
                  anchor="middle", cls="note")
         )  # fmt: skip
     points = [(x(m.at.timestamp()), y(m.value or 0.0), m.value or 0.0) for m in marks]
-    parts += _value_labels(points)
+    parts += _value_labels(points, unit)
     for mark, (px, py, _value) in zip(marks, points, strict=True):
         parts.append(
             linked_marker(styles[mark.alert.feed], px, py, _tip(mark), mark.alert.article_url)
@@ -207,7 +218,7 @@ def state_chart(
     baseline_day: date | None,
 ) -> str:
     """Each reported stage of each change (announced, started, completed) on one time axis."""
-    left = 150.0
+    left = max(MIN_LEFT, 16 + max((text_width(lane, LANE_SIZE) for lane in track.lanes), default=0))
     marks = track.marks
     styles = _styles(marks)
     x = _x_scale(marks, baseline_day, left)

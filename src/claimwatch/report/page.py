@@ -1,150 +1,53 @@
 """The claim status page: one self-contained HTML file (inline CSS and SVG, no scripts).
 
+Top to bottom: the filters, an overview of every baseline, the claims that moved last, the
+contents (and in a file, the index the filters lead to); then each baseline, latest activity
+first, its challenged claims as cards and the rest one line each; baselines nothing challenged
+yet as one collapsed line at the end; then the feeds' health.
+
 Article text comes from strangers: every title, sentence, reason and source name is escaped
-here with ``html.escape``, and only http(s) links become links.
+(markup.py), and only http(s) links become links.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from claimwatch.alerts import Alert
-from claimwatch.baselines import Baseline
-from claimwatch.report.charts import figure_chart, state_chart
-from claimwatch.report.series import QUANTITY_MEASURE, figure_series, state_tracks
-from claimwatch.report.status import (
-    STATUSES,
-    BaselineStatus,
-    ClaimStatus,
-    FeedHealth,
-    Overview,
-    Status,
-    utc,
+from claimwatch.report.cards import claim_card, claim_line
+from claimwatch.report.contents import contents, filter_bar, index, latest_activity, overview_table
+from claimwatch.report.filters import EVERYTHING, PageFilter, narrow
+from claimwatch.report.markup import (
+    anchor,
+    badge,
+    baseline_anchor,
+    esc,
+    latest_day,
+    link,
+    minute,
+    plural,
 )
+from claimwatch.report.status import STATUSES, BaselineStatus, FeedHealth, Overview
 from claimwatch.report.theme import CSS
-from claimwatch.sinks.email_render import kind_label, one_line, safe_link, split_highlight
+from claimwatch.sinks.email_render import one_line
+
+NAME_LIMIT = 56  # characters of a claim's name in a table row: one line each
 
 
-def esc(text: str) -> str:
-    return html.escape(text, quote=True)
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """How to show the page: which part (``chosen``), and whether the daemon serves it (its
+    filter links then carry query parameters) or it is a file (they lead to the index)."""
+
+    chosen: PageFilter = EVERYTHING
+    served: bool = False
 
 
-def link(url: str | None, body: str) -> str:
-    """``body`` (already escaped) as a link when ``url`` is http(s), else as plain text."""
-    target = safe_link(url)
-    return f'<a href="{esc(target)}">{body}</a>' if target else body
+AS_FILE = PageView()
 
 
-def day(moment: datetime | None) -> str:
-    return f"{utc(moment).day} {utc(moment):%b %Y}" if moment else "–"
-
-
-def minute(moment: datetime) -> str:
-    return f"{day(moment)} {utc(moment):%H:%M} UTC"
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else many or word + 's'}"
-
-
-def badge(status: Status) -> str:
-    return f'<span class="badge st-{status.replace(" ", "-")}">{status}</span>'
-
-
-def anchor(baseline_id: str, claim_id: str) -> str:
-    return esc(f"c-{baseline_id}-{claim_id}")
-
-
-# ---- evidence -------------------------------------------------------------------------------
-
-
-def evidence_item(alert: Alert) -> str:
-    """One report: its sentence with the decisive phrase marked, why, and where it appeared."""
-    before, marked, after = split_highlight(alert.evidence, alert.highlight)
-    sentence = esc(before) + (f"<mark>{esc(marked)}</mark>" if marked else "") + esc(after)
-    title = link(alert.article_url, esc(one_line(alert.article_title) or "(untitled)"))
-    when = (
-        f"published {minute(alert.published)}"
-        if alert.published
-        else f"publication date unknown, seen {minute(alert.detected_at)}"
-    )
-    repeat = "" if alert.novel else " · a fact reported before"
-    return (
-        f'<li class="{esc(alert.kind)}">'
-        f'<span class="badge k-{esc(alert.kind)}">{esc(kind_label(alert))}</span>'
-        f"<blockquote>{sentence}</blockquote>"
-        f'<p class="why">{esc(one_line(alert.reason))}</p>'
-        f'<p class="meta">{title} · {esc(one_line(alert.feed))} · {when}{repeat}</p></li>'
-    )
-
-
-# ---- charts ---------------------------------------------------------------------------------
-
-
-def charts(item: ClaimStatus, baseline: Baseline) -> list[str]:
-    """Figure timelines for figure claims, time axes for state claims; notes where empty."""
-    parts: list[str] = []
-    silent: list[str] = []
-    for series in figure_series(item.claim, item.alerts):
-        if not series.marks and series.reference is None:
-            silent.append(series.measure)
-            continue
-        label = (
-            f"Reported figures: {item.claim.short}"
-            if series.measure == QUANTITY_MEASURE
-            else f"{series.measure.capitalize()}, as reported · {item.claim.short}"
-        )
-        svg = figure_chart(series, label=label, baseline_day=baseline.date)
-        parts.append(f'<figure class="figures"><figcaption>{esc(label)}</figcaption>{svg}</figure>')
-    for track in state_tracks(item.claim, item.alerts):
-        if not track.lanes:
-            parts.append(f'<p class="muted">No change reported yet to: {esc(track.holds)}.</p>')
-            continue
-        label = f"Reported changes: {track.holds}"
-        svg = state_chart(track, label=label, baseline_day=baseline.date)
-        parts.append(f'<figure class="states"><figcaption>{esc(label)}</figcaption>{svg}</figure>')
-    if silent:
-        parts.append(f'<p class="muted">No figure reported yet for: {esc(", ".join(silent))}.</p>')
-    return parts
-
-
-# ---- claims ---------------------------------------------------------------------------------
-
-
-def counts(item: ClaimStatus) -> str:
-    return " · ".join(
-        [
-            plural(item.contradictions, "contradiction"),
-            plural(item.follow_ups, "follow-up"),
-            plural(item.new_facts, "new fact"),
-            plural(len(item.sources), "source"),
-        ]
-    )
-
-
-def claim_card(item: ClaimStatus, baseline: Baseline) -> str:
-    claim = item.claim
-    parts = [
-        f'<article class="claim" id="{anchor(baseline.id, claim.id)}">',
-        f"<header><h3>{esc(claim.statement)}</h3>{badge(item.status)}</header>",
-    ]
-    if claim.quote:
-        parts.append(f'<p class="quote">{esc(claim.quote)}</p>')
-    parts.append(
-        f'<p class="counts">{counts(item)} <span class="muted">· {esc(claim.id)}</span></p>'
-    )
-    parts += charts(item, baseline)
-    if item.latest:
-        parts.append("<h4>Latest evidence</h4>")
-        parts.append('<ol class="evidence">' + "".join(map(evidence_item, item.latest)) + "</ol>")
-        sources = ", ".join(f"{esc(one_line(feed))} ({n})" for feed, n in item.sources)
-        parts.append(f'<p class="sources">Sources: {sources}</p>')
-    else:
-        parts.append('<p class="muted">No coverage has contradicted or followed up this claim.</p>')
-    parts.append("</article>")
-    return "\n".join(parts)
+# ---- a baseline -----------------------------------------------------------------------------
 
 
 def claim_table(status: BaselineStatus) -> str:
@@ -154,34 +57,68 @@ def claim_table(status: BaselineStatus) -> str:
     )
     rows = []
     for item in status.claims:
+        if item.status == "unchallenged":
+            continue
         target = anchor(status.baseline.id, item.claim.id)
         rows.append(
-            f'<tr><td><a href="#{target}">{esc(item.claim.short)}</a></td>'
+            f'<tr><td><a href="#{target}" title="{esc(item.claim.statement)}">'
+            f"{esc(one_line(item.claim.short, NAME_LIMIT))}</a></td>"
             f"<td>{badge(item.status)}</td>"
             f'<td class="n">{item.contradictions}</td><td class="n">{item.follow_ups}</td>'
-            f'<td class="n">{len(item.sources)}</td><td>{day(item.last_report)}</td></tr>'
+            f'<td class="n">{len(item.sources)}</td><td>{latest_day(item)}</td></tr>'
         )
     return f'<table class="claims">{head}<tbody>{"".join(rows)}</tbody></table>'
 
 
-def baseline_section(status: BaselineStatus) -> str:
+def _source(status: BaselineStatus) -> str:
     baseline = status.baseline
     source = esc(baseline.outlet)
     if baseline.date:
         source += f", {baseline.date.day} {baseline.date:%B %Y}"
-    source = link(baseline.url, source)
+    return (
+        f"Source: {link(baseline.url, source)} · baseline <code>{esc(baseline.id)}</code> · "
+        f"{plural(len(status.claims), 'claim')}"
+    )
+
+
+def _quiet_lines(status: BaselineStatus) -> str:
+    quiet = [c for c in status.claims if c.status == "unchallenged"]
+    if not quiet:
+        return ""
+    lines = "".join(claim_line(c, status.baseline) for c in quiet)
+    return f'<h4>Unchallenged ({len(quiet)})</h4><ul class="quiet">{lines}</ul>'
+
+
+def baseline_section(status: BaselineStatus, since: datetime) -> str:
+    """A baseline that coverage challenged: its claims table, cards, and quiet claims."""
+    baseline = status.baseline
+    if not status.challenged:
+        return quiet_baseline(status)
     tally = "".join(f"<span>{badge(s)} {status.count(s)}</span>" for s in STATUSES)
+    cards = (claim_card(c, baseline, since) for c in status.claims if c.status != "unchallenged")
     return "\n".join(
         [
-            f'<section class="baseline" id="{esc("b-" + baseline.id)}">',
+            f'<section class="baseline" id="{baseline_anchor(baseline.id)}">',
             f"<h2>{esc(baseline.title)}</h2>",
-            f'<p class="source">Source: {source} · baseline <code>{esc(baseline.id)}</code> · '
-            f"{plural(len(status.claims), 'claim')}</p>",
+            f'<p class="source">{_source(status)}</p>',
             f'<p class="tally">{tally}</p>',
             claim_table(status),
-            *(claim_card(item, baseline) for item in status.claims),
+            *cards,
+            _quiet_lines(status),
             "</section>",
         ]
+    )
+
+
+def quiet_baseline(status: BaselineStatus) -> str:
+    """A baseline nothing has challenged yet: one line, its claims behind it."""
+    baseline = status.baseline
+    lines = "".join(claim_line(c, baseline) for c in status.claims)
+    return (
+        f'<details class="baseline quiet" id="{baseline_anchor(baseline.id)}">'
+        f"<summary><strong>{esc(baseline.title)}</strong> · "
+        f"{plural(len(status.claims), 'claim')}, none challenged yet</summary>"
+        f'<p class="source">{_source(status)}</p><ul class="quiet">{lines}</ul></details>'
     )
 
 
@@ -209,22 +146,46 @@ def feed_section(feeds: Sequence[FeedHealth]) -> str:
     )
 
 
-def page(view: Overview, now: datetime) -> str:
+def _summary(view: Overview, now: datetime) -> str:
     claims = sum(len(b.claims) for b in view.baselines)
-    summary = (
+    new = sum(b.new_since(view.since) for b in view.baselines)
+    return (
         f"Generated {minute(now)} · {plural(len(view.baselines), 'baseline')} · "
-        f"{plural(claims, 'claim')} · {plural(view.reports, 'report')} on them"
+        f"{plural(claims, 'claim')} · {plural(view.reports, 'alert')} on them · "
+        f"{new} new since {minute(view.since)}"
     )
-    body = [baseline_section(b) for b in view.baselines] or [
-        '<p class="empty">No baselines are loaded, so there are no claims to show.</p>'
+
+
+def _top(everything: Overview, shown: Overview, how: PageView) -> list[str]:
+    """Everything above the baselines, in the order an analyst reads it."""
+    if not everything.baselines:
+        return []
+    parts = [
+        filter_bar(everything, how.chosen, served=how.served),
+        '<section class="overview" id="overview">',
+        overview_table(everything),
+        latest_activity(shown),
+        contents(shown),
+        "" if how.served else index(everything),
+        "</section>",
     ]
-    if view.baselines and not view.reports:
-        body.insert(0, '<p class="empty">No coverage has been judged relevant yet: '
-                       "every claim is unchallenged.</p>")  # fmt: skip
+    if not everything.reports:
+        parts.insert(0, '<p class="empty">No coverage has been judged relevant yet: '
+                        "every claim is unchallenged.</p>")  # fmt: skip
+    elif how.chosen.narrows and not shown.baselines:
+        parts.append('<p class="empty">No claim matches this filter.</p>')
+    return parts
+
+
+def page(everything: Overview, now: datetime, how: PageView = AS_FILE) -> str:
+    shown = narrow(everything, how.chosen)
+    body = [baseline_section(b, shown.since) for b in shown.baselines]
+    if not everything.baselines:
+        body = ['<p class="empty">No baselines are loaded, so there are no claims to show.</p>']
     footer = "claimwatch claim status page."
-    if view.unknown_claims:
+    if everything.unknown_claims:
         footer += (
-            f" {plural(view.unknown_claims, 'stored alert')} concern claims that no loaded "
+            f" {plural(everything.unknown_claims, 'stored alert')} concern claims that no loaded "
             "baseline holds any more and are not shown."
         )
     return "\n".join(
@@ -234,9 +195,11 @@ def page(view: Overview, now: datetime) -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             "<title>claimwatch · claim status</title>",
             f"<style>{CSS}</style></head><body>",
-            f'<header><h1>Claim status</h1><p class="muted">{esc(summary)}</p></header>',
+            f'<header><h1>Claim status</h1><p class="muted">{esc(_summary(shown, now))}</p>'
+            "</header>",
+            *_top(everything, shown, how),
             *body,
-            feed_section(view.feeds),
+            feed_section(everything.feeds),
             f"<footer>{esc(footer)}</footer>",
             "</body></html>",
             "",

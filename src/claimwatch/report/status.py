@@ -4,6 +4,9 @@ A claim is *contradicted* once any report contradicts it, *followed up* once any
 fact to it, and *unchallenged* otherwise. Feed alerts (failing, recovered) concern no claim:
 they become a feed-health line per feed. Alerts of claims no loaded baseline holds any more are
 counted, not shown, so an edited baseline never hides that they exist.
+
+Claims come in order of latest activity (the newest report first, unchallenged ones last in
+file order), and so do baselines: what moved is what an analyst looks at first.
 """
 
 from __future__ import annotations
@@ -47,6 +50,10 @@ class ClaimStatus:
     def last_report(self) -> datetime | None:
         return reported_at(self.latest[0]) if self.latest else None
 
+    def new_since(self, since: datetime) -> int:
+        """Alerts claimwatch found at or after ``since`` (detection, not publication)."""
+        return sum(utc(a.detected_at) >= since for a in self.alerts)
+
 
 @dataclass(frozen=True, slots=True)
 class BaselineStatus:
@@ -55,6 +62,25 @@ class BaselineStatus:
 
     def count(self, status: Status) -> int:
         return sum(c.status == status for c in self.claims)
+
+    def tally(self, kind: str) -> int:
+        """Alerts of ``kind`` (contradiction, follow_up) over every claim."""
+        return sum(a.kind == kind for c in self.claims for a in c.alerts)
+
+    @property
+    def alerts(self) -> int:
+        return sum(len(c.alerts) for c in self.claims)
+
+    @property
+    def challenged(self) -> int:
+        return sum(c.status != "unchallenged" for c in self.claims)
+
+    @property
+    def last_report(self) -> datetime | None:
+        return max((c.last_report for c in self.claims if c.last_report), default=None)
+
+    def new_since(self, since: datetime) -> int:
+        return sum(c.new_since(since) for c in self.claims)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +102,12 @@ class Overview:
     feeds: tuple[FeedHealth, ...]
     unknown_claims: int  # alerts about claims that no loaded baseline holds
     reports: int  # claim alerts shown
+    since: datetime  # alerts found from then on count as new
+
+
+def by_activity(last_report: datetime | None) -> tuple[bool, float]:
+    """A sort key: the latest report first, never-reported last (``sorted`` keeps their order)."""
+    return (last_report is None, -last_report.timestamp() if last_report else 0.0)
 
 
 def claim_status(claim: Claim, alerts: Sequence[Alert]) -> ClaimStatus:
@@ -121,20 +153,26 @@ def feed_health(alerts: Sequence[Alert]) -> tuple[FeedHealth, ...]:
     return tuple(sorted(rows, key=lambda r: (r.kind != "feed_failing", r.feed)))
 
 
-def overview(baselines: Sequence[Baseline], alerts: Sequence[Alert]) -> Overview:
-    """Every baseline's claims with their status, and the feeds' health."""
+def _baseline_status(
+    baseline: Baseline, by_claim: dict[tuple[str, str], list[Alert]]
+) -> BaselineStatus:
+    claims = [claim_status(c, by_claim.pop((baseline.id, c.id), [])) for c in baseline.claims]
+    return BaselineStatus(baseline, tuple(sorted(claims, key=lambda c: by_activity(c.last_report))))
+
+
+def overview(
+    baselines: Sequence[Baseline], alerts: Sequence[Alert], *, since: datetime
+) -> Overview:
+    """Every baseline's claims with their status, latest activity first, and the feeds' health."""
     by_claim: dict[tuple[str, str], list[Alert]] = {}
     for alert in alerts:
         if alert.kind not in FEED_KINDS:
             by_claim.setdefault((alert.baseline_id, alert.claim_id), []).append(alert)
-    shown = [
-        BaselineStatus(b, tuple(claim_status(c, by_claim.pop((b.id, c.id), [])) for c in b.claims))
-        for b in baselines
-    ]
-    reports = sum(len(c.alerts) for b in shown for c in b.claims)
+    shown = [_baseline_status(b, by_claim) for b in baselines]
     return Overview(
-        baselines=tuple(shown),
+        baselines=tuple(sorted(shown, key=lambda b: by_activity(b.last_report))),
         feeds=feed_health(alerts),
         unknown_claims=sum(len(group) for group in by_claim.values()),
-        reports=reports,
+        reports=sum(b.alerts for b in shown),
+        since=utc(since),
     )

@@ -21,6 +21,7 @@ PALETTE = (
 SHAPES = ("circle", "square", "diamond", "triangle")
 LEGEND_NAME_LIMIT = 32  # characters of a source name in a legend
 CHAR_WIDTH = 6.6  # average width of a 12px sans-serif character, for laying out legends
+EM_SHARE = 0.6  # a generous average character width, in ems: digits, letters and signs
 ROW = 18  # height of a legend row
 
 
@@ -36,6 +37,11 @@ def source_styles(feeds: Sequence[str]) -> dict[str, SourceStyle]:
         feed: SourceStyle(PALETTE[i % len(PALETTE)], SHAPES[(i // len(PALETTE)) % len(SHAPES)])
         for i, feed in enumerate(feeds)
     }
+
+
+def text_width(body: str, size: float) -> float:
+    """About how wide ``body`` runs at ``size`` px, erring wide: margins are sized with it."""
+    return len(body) * size * EM_SHARE
 
 
 def esc(text: str) -> str:

@@ -62,12 +62,47 @@ table.feeds td, table.feeds th { text-align: left; padding: .35rem .5rem;
   border-bottom: 1px solid var(--line); }
 .failing { color: var(--contra); font-weight: 600; }
 footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; }
+nav.filters { margin: .8rem 0 1rem; padding: .5rem .8rem; background: var(--soft);
+  border-radius: 6px; font-size: .9rem; }
+nav.filters p { margin: .2rem 0; }
+nav.filters .label { font-weight: 600; margin-right: .4rem; }
+nav.filters a.on { font-weight: 700; color: var(--ink); text-decoration: none; }
+nav.filters details p { max-height: 12rem; overflow: auto; }
+.showing { color: var(--muted); }
+table.overview { border-collapse: collapse; width: 100%; font-size: .9rem; margin: .4rem 0 1rem; }
+table.overview caption { caption-side: bottom; text-align: left; color: var(--muted);
+  font-size: .82rem; padding-top: .3rem; }
+table.overview th, table.overview td { text-align: left; padding: .35rem .5rem;
+  border-bottom: 1px solid var(--line); vertical-align: top; }
+table.overview th { background: var(--soft); font-weight: 600; }
+table.overview td.n { text-align: right; font-variant-numeric: tabular-nums; }
+ol.activity, nav.toc ol { padding-left: 1.2rem; margin: .3rem 0 1rem; font-size: .9rem; }
+ol.activity li { margin: .15rem 0; }
+.when { display: inline-block; min-width: 8.2rem; color: var(--muted); }
+nav.toc li { margin: .3rem 0; }
+nav.toc small { color: var(--muted); line-height: 1.6; }
+section.index details { display: inline-block; vertical-align: top; margin: 0 1rem .3rem 0;
+  font-size: .9rem; }
+section.index details[open] { display: block; }
+summary { cursor: pointer; }
+ul.quiet { list-style: none; padding: 0; margin: .3rem 0 1rem; font-size: .9rem; }
+ul.quiet li { margin: .25rem 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+ul.quiet .badge { font-size: .72rem; }
+details.quiet { margin: 1.2rem 0; padding: .6rem .8rem; border: 1px solid var(--line);
+  border-radius: 6px; }
+.badge.new { color: #8a5a00; border-color: #d9a400; background: #fff6d6; margin-left: .4rem; }
+.stages { font-size: .9rem; margin: .2rem 0; }
+ul.earlier { list-style: none; padding: 0; margin: -.4rem 0 .5rem; font-size: .86rem;
+  color: var(--muted); }
+ul.earlier li { margin: .15rem 0; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   a { color: inherit; text-decoration: none; }
-  h2 { break-before: page; break-after: avoid; }
-  section.baseline:first-of-type h2 { break-before: auto; }
+  section.baseline > h2 { break-before: page; }
+  h2, h3, h4 { break-after: avoid; }
+  nav.filters, section.index { display: none; }
+  ul.quiet li { white-space: normal; }
   table.claims, figure, li { break-inside: avoid; }
   svg.chart { max-width: 17cm; }
 }
