@@ -1,5 +1,5 @@
-"""``claimwatch init`` and the starter files, from the checkout (the installed wheel:
-tests/e2e/test_wheel.py), and ``claimwatch demo`` without any config."""
+"""``claimwatch init`` and the starter files, from the checkout (the installed wheel, and
+``claimwatch demo`` without any config: tests/e2e/test_wheel.py)."""
 
 from __future__ import annotations
 
@@ -101,15 +101,6 @@ def test_init_print_lists_where_the_files_are_and_writes_nothing(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [str(ROOT / name) for name in SHIPPED]
     assert list(tmp_path.iterdir()) == []
-
-
-@pytest.mark.skipif(os.path.exists("/etc/claimwatch/claimwatch.toml"), reason="a system config")
-def test_demo_without_any_config_uses_the_shipped_baselines(tmp_path: Path) -> None:
-    result = claimwatch("-q", "demo", cwd=tmp_path, env=_env(tmp_path))
-    assert result.returncode == 0, result.stderr
-    assert "claimwatch demo: 5 example reports" in result.stdout
-    assert "[contradiction] csto-troop-count" in result.stdout
-    assert list(tmp_path.iterdir()) == []  # nothing written where it ran
 
 
 def test_demo_with_a_config_uses_its_baselines(tmp_path: Path) -> None:
