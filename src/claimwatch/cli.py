@@ -1,5 +1,5 @@
 """The ``claimwatch`` command: run, once, check, alerts, scan, status, migrate, report,
-replay, demo, baseline draft, feeds (list, import, export, add).
+replay, demo, baseline draft, feeds (list, import, export, add), init.
 
 Commands import what they need when they run, so ``--help`` and ``check`` stay quick.
 
@@ -33,6 +33,7 @@ from claimwatch.baselines import Baseline
 from claimwatch.config import Config, default_config_path
 from claimwatch.errors import ClaimwatchError, InputError
 from claimwatch.journald import for_stderr
+from claimwatch.locations import SEARCH_ORDER
 from claimwatch.logs import log_event, setup_logging
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
@@ -111,7 +112,7 @@ def _with_config(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="PATH",
-        help=f"config file (default: $CLAIMWATCH_CONFIG or {default_config_path()})",
+        help=f"config file (found in this order: {SEARCH_ORDER})",
     )
 
 
@@ -119,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="claimwatch",
         description="Watch news feeds for coverage that contradicts or follows up a baseline.",
+        epilog=f"The config is found in this order: {SEARCH_ORDER}. "
+        "`claimwatch init` writes a starter config.",
         parents=[_common(suppress=False)],
     )
     parser.add_argument("--version", action="version", version=f"claimwatch {__version__}")
@@ -197,7 +200,21 @@ def build_parser() -> argparse.ArgumentParser:
     _baseline_commands(command("baseline", _cmd_baseline, "work with baselines: draft"), common)
     feeds = command("feeds", _cmd_feeds, "list, add, import and export feeds (OPML)")
     _feeds_commands(feeds, common)
+    _init_command(command("init", _cmd_init, "write a starter config, baselines and unit"))
     return parser
+
+
+def _init_command(init: argparse.ArgumentParser) -> None:
+    init.add_argument(
+        "dir", nargs="?", default=".", metavar="DIR", help="where to write (default: here)"
+    )
+    init.add_argument("--force", action="store_true", help="replace existing starter files")
+    init.add_argument(
+        "--print",
+        dest="print_only",
+        action="store_true",
+        help="only print where this installation keeps the starter files",
+    )
 
 
 def _baseline_commands(baseline: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -300,19 +317,21 @@ def _cmd_once(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from claimwatch.inputs import empty_baselines
+    from claimwatch.inputs import empty_baselines, load_inputs
+    from claimwatch.locations import find_config
     from claimwatch.sinkcheck import check_email, email_warnings
     from claimwatch.sinks import SINKS, enabled_sinks
     from claimwatch.webaccess import describe
 
-    config, baselines = _inputs(args)
+    found = find_config(args.config)
+    config, baselines = load_inputs(found.path)
     warnings = [p.render(str(config.path)) for p in empty_baselines(config, baselines)]
     warnings += [f"alerts.email: {warning}" for warning in email_warnings(config)]
     print_warnings(warnings)
     if args.dump:
         print(json.dumps(redact(config.model_dump(mode="json")), indent=2))
         return EXIT_OK
-    print(f"config: {config.path}")
+    print(f"config: {config.path} (from {found.source})")
     print(f"state: {config.state_display}")
     enabled = [f for f in config.feeds if f.enabled]
     print(f"feeds: {len(config.feeds)} ({len(enabled)} enabled)")
@@ -521,10 +540,11 @@ def _cmd_feeds(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    """Serve bundled reports locally, run one pass, print alerts (the config's baselines)."""
-    from claimwatch.demo import describe, reports, run_demo
+    """Serve bundled reports locally, run one pass, print alerts (the config's baselines, or
+    the shipped ones when there is no config)."""
+    from claimwatch.demo import demo_baselines, describe, reports, run_demo
 
-    _, baselines = _inputs(args)
+    baselines = demo_baselines(args.config)
     if args.verbose == 0:
         logging.getLogger("claimwatch").setLevel(logging.WARNING)  # the alerts are the output
     alerts = asyncio.run(run_demo(baselines))
@@ -532,3 +552,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for alert in alerts:
         print(describe(alert))
     return EXIT_OK
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from claimwatch.starter import cmd_init
+
+    return cmd_init(args)

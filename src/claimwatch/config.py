@@ -1,7 +1,8 @@
 """The config file, validated once into frozen objects that the rest of the code trusts.
 
 Every problem is reported as ``file:line: key.path: message`` and all of them at once.
-Relative paths resolve against the config file's folder.
+Relative paths resolve against the config file's folder (the state and the alert log: against
+systemd's ``$STATE_DIRECTORY`` where it is set; see locations.py).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from pydantic import (
 from claimwatch import __version__, config_messages
 from claimwatch.durations import parse_duration
 from claimwatch.errors import ConfigError, Problem
+from claimwatch.locations import find_config, state_path
 
-DEFAULT_CONFIG_PATH = Path("config/claimwatch.toml")
 USER_AGENT = f"claimwatch/{__version__} (+https://github.com/claimwatch/claimwatch)"
 
 _T = TypeVar("_T")
@@ -439,7 +440,7 @@ class Config(_Frozen):
         """The JSON Lines file, or None for stdout or when the sink is off."""
         if self.alerts.log is None or self.alerts.log.path == "-":
             return None
-        return _resolve(self.path.parent, self.alerts.log.path)
+        return state_path(self.alerts.log.path, self.path.parent)
 
 
 def _resolve(folder: Path, value: str) -> Path:
@@ -448,8 +449,9 @@ def _resolve(folder: Path, value: str) -> Path:
 
 
 def default_config_path() -> Path:
-    """``$CLAIMWATCH_CONFIG`` when set, else ``config/claimwatch.toml``."""
-    return Path(os.environ.get("CLAIMWATCH_CONFIG", str(DEFAULT_CONFIG_PATH)))
+    """The config when no ``--config`` is given: ``$CLAIMWATCH_CONFIG``, else the first that
+    exists of the places searched (locations.SEARCH_ORDER); InputError when none does."""
+    return find_config(None).path
 
 
 def load_config(path: Path) -> Config:
@@ -492,7 +494,7 @@ def config_from_mapping(data: dict[str, Any], *, path: Path, text: str = "") -> 
         raise ConfigError(str(path), [*duplicates, *server_problems, *feeds.problems])
     return Config(
         path=path.resolve(),
-        state=Path(os.devnull) if is_postgres_url(raw.state) else _resolve(folder, raw.state),
+        state=Path(os.devnull) if is_postgres_url(raw.state) else state_path(raw.state, folder),
         state_url=raw.state if is_postgres_url(raw.state) else None,
         baselines=tuple(_resolve(folder, b) for b in raw.baselines),
         frames=tuple(_resolve(folder, f) for f in raw.frames),
@@ -501,7 +503,7 @@ def config_from_mapping(data: dict[str, Any], *, path: Path, text: str = "") -> 
         opml_feeds=feeds.origins,
         http=http,
         scheduler=raw.scheduler,
-        alerts=_readable_files(raw.alerts, folder, str(path), text),
+        alerts=_readable_files(_absolute_log(raw.alerts, folder), folder, str(path), text),
         outbox=raw.outbox,
     )
 
@@ -521,6 +523,15 @@ def _duplicate_feed_names(data: dict[str, Any], text: str) -> list[Problem]:
             problems.append(Problem(format_location(loc), message, find_key_line(text, loc)))
         seen.add(name)
     return problems
+
+
+def _absolute_log(alerts: AlertsConfig, folder: Path) -> AlertsConfig:
+    """The alert log's path made absolute now, as the state's is (locations.state_path)."""
+    log = alerts.log
+    if log is None or log.path == "-":
+        return alerts
+    absolute = log.model_copy(update={"path": str(state_path(log.path, folder))})
+    return alerts.model_copy(update={"log": absolute})
 
 
 def _readable_files(alerts: AlertsConfig, folder: Path, file: str, text: str) -> AlertsConfig:

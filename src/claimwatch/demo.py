@@ -2,7 +2,8 @@
 
 Bundled example reports (our own writing, in ``demo_data/reports.json``) are served as an RSS
 feed and article pages by a throwaway HTTP server on 127.0.0.1; one pass of the real pipeline
-runs over them with a throwaway state, and the alerts are printed.
+runs over them with a throwaway state, and the alerts are printed. The baselines are the
+config's (found as every command finds it), else the shipped examples: no config is needed.
 """
 
 from __future__ import annotations
@@ -20,9 +21,21 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from claimwatch.baselines import Baseline
+from claimwatch.baselines import Baseline, load_baselines
 from claimwatch.config import Config, config_from_mapping
+from claimwatch.inputs import load_inputs
+from claimwatch.locations import try_find_config
 from claimwatch.pipeline import run_once
+from claimwatch.starter import shipped_baselines
+
+
+def demo_baselines(config_path: Path | None) -> tuple[Baseline, ...]:
+    """The baselines of the config given or found; without one, the shipped examples (the
+    demo needs no config)."""
+    found = try_find_config(config_path)
+    if found is None:
+        return load_baselines([shipped_baselines()])
+    return load_inputs(found.path)[1]
 
 
 def reports() -> list[dict[str, str]]:
