@@ -1,0 +1,36 @@
+"""What an analyst said about an alert: confirmed, dismissed (a false alarm) or seen.
+
+Verdicts are kept apart from the alerts they judge: an alert is what the detector found and
+never changes; a verdict is a person's later call on it, with who and when, and the latest
+verdict on an alert is the one that counts. Dismissals are the labelled negative examples the
+feedback (feedback.py) learns from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, get_args
+
+VerdictKind = Literal["confirmed", "dismissed", "seen"]
+VERDICT_KINDS: tuple[VerdictKind, ...] = get_args(VerdictKind)
+
+# Why an alert was a false alarm (optional on a dismissal).
+DismissReason = Literal["wrong-story", "wrong-figure", "restatement", "not-news"]
+DISMISS_REASONS: tuple[DismissReason, ...] = get_args(DismissReason)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """One call on one alert; ``by`` is a user name, or ``page`` for the status page's form."""
+
+    alert_id: str
+    verdict: VerdictKind
+    by: str
+    at: datetime
+    reason: DismissReason | None = None
+    note: str | None = None  # free text beside the reason
+
+    @property
+    def is_dismissal(self) -> bool:
+        return self.verdict == "dismissed"
