@@ -8,7 +8,7 @@ import codecs
 
 import pytest
 
-from claimwatch.extract import decode_html, sniff_encoding
+from claimwatch.extract import SNIFF_BYTES, decode_html, sniff_encoding
 
 RUSSIAN = [
     "Городские власти в среду вечером сообщили, что мост через Оку будет закрыт для всего "
@@ -71,6 +71,16 @@ def test_a_russian_page_that_declares_nothing_is_sniffed(encoding: str) -> None:
     assert decode_html(body, "text/html") == text
     assert decode_html(body, None) == text
     assert "Жители соседних районов жалуются на пробки" in text
+
+
+def test_sniffing_reads_the_text_after_a_long_script() -> None:
+    script = "<script>\n" + "window.layout.push({slot: 'top', size: [728, 90]});\n" * 3000
+    text = page(RUSSIAN * 30, head=script + "</script>")
+    assert text.index("Городские") > SNIFF_BYTES
+    for encoding in ("cp1251", "koi8-r"):
+        assert decode_html(text.encode(encoding, errors="xmlcharrefreplace")) == text.encode(
+            encoding, errors="xmlcharrefreplace"
+        ).decode(encoding)
 
 
 def test_a_short_cp1251_page_is_sniffed_too() -> None:

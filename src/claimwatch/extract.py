@@ -39,7 +39,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 UTF8_MAJORITY = 2  # valid multi-byte sequences per stray byte that prove bytes UTF-8
+SNIFF_BYTES = 64 * 1024  # what charset detection reads of a page
 _HIGH_BYTES = bytes(range(0x80, 0x100))
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 _REPLACEMENT = "\ufffd".encode()
 # The encodings of scripts other than Latin that the WHATWG Encoding Standard lists (what
 # browsers decode pages in), by Python's names. Sniffing chooses between them and
@@ -157,9 +159,25 @@ def sniff_encoding(body: bytes) -> str:
     guess when it is a non-Latin script's encoding, else windows-1252."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(body, cp_isolation=[*_NON_LATIN, _WEB_DEFAULT]).best()
+    best = from_bytes(_text_sample(body), cp_isolation=[*_NON_LATIN, _WEB_DEFAULT]).best()
     guess = codecs.lookup(best.encoding).name if best is not None else _WEB_DEFAULT
     return guess if guess in _NON_LATIN else _WEB_DEFAULT
+
+
+def _text_sample(body: bytes) -> bytes:
+    """The lines that hold non-ASCII bytes, up to SNIFF_BYTES: detection takes time in
+    proportion to what it reads (a 10 MB page would hold the event loop for half a second),
+    and a page's text may follow 100 KB of scripts. The sample ends after an ASCII byte,
+    so that no character is cut in two (no encoding's first byte is ASCII)."""
+    sample = bytearray()
+    position = 0
+    while len(sample) < SNIFF_BYTES and (high := _NON_ASCII.search(body, position)):
+        start = body.rfind(b"\n", 0, high.start()) + 1
+        end = body.find(b"\n", high.start())
+        end = len(body) if end < 0 else end
+        sample += body[start:end] + b"\n"
+        position = end + 1
+    return bytes(sample[:SNIFF_BYTES]).rstrip(_HIGH_BYTES)
 
 
 def _known_encoding(name: str | None) -> str | None:
