@@ -103,7 +103,12 @@ async def test_transport_failure_falls_back() -> None:
 
 @pytest.mark.parametrize(
     ("content_type", "meta"),
-    [("text/html; charset=windows-1251", ""), ("text/html", '<meta charset="windows-1251">')],
+    [
+        ("text/html; charset=windows-1251", ""),
+        ("text/html", '<meta charset="windows-1251">'),
+        ("text/html", ""),  # no declaration at all: sniffed
+        ("text/html; charset=utf-8", '<meta charset="windows-1251">'),  # the header is wrong
+    ],
 )
 async def test_charset_from_header_or_meta(
     feed_server: FeedServer, content_type: str, meta: str

@@ -83,7 +83,11 @@ def test_fallback_prefers_article_element() -> None:
         ),
         (codecs.BOM_UTF8 + "naïve".encode(), "text/html; charset=latin-1", "naïve"),
         ("naïve".encode(), None, "naïve"),
-        (b"bad \xff byte", "text/html; charset=no-such-codec", "bad \ufffd byte"),
+        (
+            b"<p>The caf\xe9 on the corner closed on Monday.</p>",
+            "text/html; charset=no-such-codec",
+            "<p>The café on the corner closed on Monday.</p>",
+        ),
         (b'<meta charset="utf-16"><p>x</p>', None, '<meta charset="utf-16"><p>x</p>'),
     ],
 )

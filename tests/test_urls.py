@@ -33,6 +33,14 @@ from claimwatch.urls import canonicalize, is_tracking_param
         ("http://User:Pw@Example.com:80/", "http://User:Pw@example.com/"),
         ("  http://example.com/a  ", "http://example.com/a"),
         ("http://[broken/x", "http://[broken/x"),
+        # what the dedup key keeps as written (courlan's normalize_url would change each)
+        ("http://example.com//a%20b/?b=2&a=1", "http://example.com//a%20b/?b=2&a=1"),
+        ("http://XN--80AK6AA92E.com/", "http://xn--80ak6aa92e.com/"),  # not decoded to Unicode
+        ("https://example.com/news?id=&print", "https://example.com/news?id=&print"),
+        (
+            "https://example.com/a?uid=44&campaign=flood",
+            "https://example.com/a?uid=44&campaign=flood",
+        ),
     ],
 )
 def test_canonicalize(raw: str, expected: str) -> None:

@@ -38,6 +38,27 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+UTF8_MAJORITY = 2  # valid multi-byte sequences per stray byte that prove bytes UTF-8
+SNIFF_BYTES = 64 * 1024  # what charset detection reads of a page
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_REPLACEMENT = "\ufffd".encode()
+# The encodings of scripts other than Latin that the WHATWG Encoding Standard lists (what
+# browsers decode pages in), by Python's names. Sniffing chooses between them and
+# windows-1252, the standard's default: between the Latin code pages charset-normalizer's
+# choice is unreliable (Italian read as Vietnamese windows-1258, Polish as windows-1252).
+_NON_LATIN = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        "cp1251", "koi8_r", "koi8_u", "cp866", "iso8859_5", "mac_cyrillic", "cp1253",
+        "iso8859_7", "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp874", "gb18030", "big5",
+        "euc_jp", "iso2022_jp", "shift_jis", "euc_kr",
+    )
+)  # fmt: skip
+_WEB_DEFAULT = "cp1252"
+# Labels the Encoding Standard reads as another encoding: pages labelled Latin-1 or ASCII
+# hold windows-1252 punctuation (curly quotes, dashes).
+_WHATWG_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252", "iso8859-9": "cp1254"}
 
 
 def html_to_text(html: str) -> str:
@@ -95,21 +116,68 @@ def _article_sized(text: str | None) -> bool:
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Bytes -> str: BOM, else Content-Type charset, else ``<meta charset>``, else UTF-8.
+    """Bytes -> str in the HTML standard's order: a byte order mark, else the Content-Type
+    charset, else ``<meta charset>``, else UTF-8 when the bytes are UTF-8, else sniffed.
 
-    Undecodable bytes become U+FFFD rather than failing the article.
+    A declaration the bytes disprove is passed over: UTF-8 declared for bytes that are not
+    UTF-8, or a legacy encoding declared for UTF-8 text (a server-wide header or a template's
+    ``<meta>`` over pages written otherwise). Undecodable bytes become U+FFFD.
     """
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return body.decode(encoding, errors="replace")
+    utf8 = _as_utf8(body)
+    for label in _declared(body, content_type):
+        declared = _known_encoding(label)
+        if declared == "utf-8" and utf8 is not None:
+            return utf8
+        if declared not in (None, "utf-8") and (utf8 is None or utf8.isascii()):
+            return body.decode(declared, errors="replace")
+    return utf8 if utf8 is not None else body.decode(sniff_encoding(body), errors="replace")
+
+
+def _declared(body: bytes, content_type: str | None) -> tuple[str | None, str | None]:
     header = _CHARSET_PARAM.search(content_type or "")
     meta = _META_CHARSET.search(body[:4096])
-    candidates = (header.group(1) if header else None, meta.group(1).decode() if meta else None)
-    for candidate in candidates:
-        known = _known_encoding(candidate)
-        if known:
-            return body.decode(known, errors="replace")
-    return body.decode("utf-8", errors="replace")
+    return (header.group(1) if header else None, meta.group(1).decode() if meta else None)
+
+
+def _as_utf8(body: bytes) -> str | None:
+    """The text when the bytes are UTF-8, or provably meant as UTF-8 (valid multi-byte
+    sequences outnumber stray bytes UTF8_MAJORITY to one; those become U+FFFD); else None."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = body.decode("utf-8", errors="replace")
+    stray = text.count("\ufffd") - body.count(_REPLACEMENT)
+    multibyte = len(text) - len(body.translate(None, _HIGH_BYTES)) - stray
+    return text if multibyte >= UTF8_MAJORITY * stray else None
+
+
+def sniff_encoding(body: bytes) -> str:
+    """The legacy encoding of bytes that declare none and are not UTF-8: charset-normalizer's
+    guess when it is a non-Latin script's encoding, else windows-1252."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(_text_sample(body), cp_isolation=[*_NON_LATIN, _WEB_DEFAULT]).best()
+    guess = codecs.lookup(best.encoding).name if best is not None else _WEB_DEFAULT
+    return guess if guess in _NON_LATIN else _WEB_DEFAULT
+
+
+def _text_sample(body: bytes) -> bytes:
+    """The lines that hold non-ASCII bytes, up to SNIFF_BYTES: detection takes time in
+    proportion to what it reads (a 10 MB page would hold the event loop for half a second),
+    and a page's text may follow 100 KB of scripts. The sample ends after an ASCII byte,
+    so that no character is cut in two (no encoding's first byte is ASCII)."""
+    sample = bytearray()
+    position = 0
+    while len(sample) < SNIFF_BYTES and (high := _NON_ASCII.search(body, position)):
+        start = body.rfind(b"\n", 0, high.start()) + 1
+        end = body.find(b"\n", high.start())
+        end = len(body) if end < 0 else end
+        sample += body[start:end] + b"\n"
+        position = end + 1
+    return bytes(sample[:SNIFF_BYTES]).rstrip(_HIGH_BYTES)
 
 
 def _known_encoding(name: str | None) -> str | None:
@@ -120,7 +188,9 @@ def _known_encoding(name: str | None) -> str | None:
     except LookupError:
         return None
     # A page that says UTF-16 in an ASCII <meta> is not UTF-16; browsers read it as UTF-8.
-    return "utf-8" if info.name.startswith("utf-16") else info.name
+    if info.name.startswith("utf-16"):
+        return "utf-8"
+    return _WHATWG_ALIASES.get(info.name, info.name)
 
 
 def _soup(html: str) -> BeautifulSoup:

@@ -3,6 +3,11 @@
 ``canonicalize`` lower-cases the scheme and host, drops a default port, the fragment and
 tracking parameters, and keeps every other query parameter in its order and its original
 encoding. It is idempotent. A string that ``urllib`` cannot split is returned unchanged.
+
+Not courlan's ``normalize_url``: the canonical URL is an article's identity in the state
+(entry ids, alert ids), so its form may not change under existing databases, and courlan's
+would (it sorts and re-encodes the query, drops empty parameters and ones named like ``uid``
+or ``campaign``, and decodes punycode hosts).
 """
 
 from __future__ import annotations

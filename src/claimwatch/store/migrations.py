@@ -3,19 +3,76 @@
 A migration is appended, never edited: a database at version N has run exactly the first N
 scripts. A database newer than this code is refused rather than guessed at. SQLite keeps the
 version in ``user_version``; PostgreSQL in a one-row ``schema_version`` table (postgres.py runs
-them). ``PG_MIGRATIONS[n]`` is the same step as ``MIGRATIONS[n]``, written out where the
-dialects differ: SQLite rebuilds a table to change a CHECK constraint, PostgreSQL alters it;
-PostgreSQL's REAL is 4 bytes, so floats are DOUBLE PRECISION; and PostgreSQL has no implicit
-``rowid``, so alerts get an explicit one and the queries read the same on both engines.
+them).
+
+Each migration is written once, as a function of a ``Dialect`` that names what differs between
+the engines: PostgreSQL's REAL is 4 bytes, so floats are DOUBLE PRECISION there; PostgreSQL has
+no implicit ``rowid``, so alerts get an explicit one and the queries read the same on both
+engines; SQLite cannot alter a CHECK constraint, so it rebuilds the table where PostgreSQL alters
+the constraint (named for that); and each engine has its own random and clock functions.
+``MIGRATIONS`` (SQLite) and ``PG_MIGRATIONS`` are the scripts rendered for each.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 
-MIGRATIONS: tuple[str, ...] = (
-    # 1: feeds, entries, alerts, claim facts and per-sink deliveries
-    """
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """What differs between the engines' scripts."""
+
+    double: str  # column type of a float
+    alerts_rowid: str  # the alerts table's rowid column, where the engine has no implicit one
+    random_id: str  # an expression for a random hexadecimal id
+    utc_now: str  # an expression for the time now, as 2024-01-31T12:00:00+00:00
+    alters_checks: bool  # can ALTER TABLE drop and add a CHECK constraint
+
+    def check(self, name: str, condition: str) -> str:
+        """A column's CHECK constraint; named where a later migration alters it by name."""
+        return (
+            f"CONSTRAINT {name} CHECK ({condition})"
+            if self.alters_checks
+            else f"CHECK ({condition})"
+        )
+
+    def replace_check(self, table: str, name: str, condition: str, rebuild: str) -> str:
+        """Statements that give ``table`` a new CHECK ``condition``: the named constraint
+        altered, or (SQLite) ``rebuild``, the table copied into a new one and renamed."""
+        if not self.alters_checks:
+            return rebuild
+        return (
+            f"ALTER TABLE {table} DROP CONSTRAINT {name};\n"
+            f"    ALTER TABLE {table} ADD CONSTRAINT {name}\n"
+            f"        CHECK ({condition});"
+        )
+
+
+SQLITE = Dialect(
+    double="REAL",
+    alerts_rowid="",
+    random_id="lower(hex(randomblob(16)))",
+    utc_now="strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')",
+    alters_checks=False,
+)
+POSTGRESQL = Dialect(
+    double="DOUBLE PRECISION",
+    alerts_rowid=",\n        rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE",
+    random_id="md5(random()::text || clock_timestamp()::text || pg_backend_pid()::text)",
+    utc_now=(
+        "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')"
+    ),
+    alters_checks=True,
+)
+
+
+def _v1(d: Dialect) -> str:
+    """Feeds, entries, alerts, claim facts and per-sink deliveries."""
+    kinds = "kind IN ('contradiction', 'follow_up')"
+    states = "state IN ('pending', 'delivered', 'failed', 'refused')"
+    return f"""
     CREATE TABLE feeds (
         name TEXT PRIMARY KEY,
         configured_url TEXT NOT NULL,
@@ -43,7 +100,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE alerts (
         alert_id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL CHECK (kind IN ('contradiction', 'follow_up')),
+        kind TEXT NOT NULL {d.check("alerts_kind_check", kinds)},
         baseline_id TEXT NOT NULL,
         claim_id TEXT NOT NULL,
         article_url TEXT,
@@ -55,9 +112,9 @@ MIGRATIONS: tuple[str, ...] = (
         reason TEXT NOT NULL,
         detected_at TEXT NOT NULL,
         novel INTEGER NOT NULL,
-        value REAL,
+        value {d.double},
         fact TEXT NOT NULL,
-        score REAL NOT NULL
+        score {d.double} NOT NULL{d.alerts_rowid}
     );
     CREATE INDEX alerts_by_time ON alerts (detected_at);
     CREATE TABLE claim_facts (
@@ -71,7 +128,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE deliveries (
         alert_id TEXT NOT NULL REFERENCES alerts (alert_id),
         sink TEXT NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed', 'refused')),
+        state TEXT NOT NULL {d.check("deliveries_state_check", states)},
         attempts INTEGER NOT NULL DEFAULT 0,
         next_attempt TEXT,
         last_error TEXT,
@@ -79,18 +136,18 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (alert_id, sink)
     );
     CREATE INDEX deliveries_due ON deliveries (state, next_attempt);
-    """,
-    # 2: the evidence's highlight span on alerts; a 'skipped' delivery state (a sink that
-    # declines an alert on purpose, e.g. email for repeats); SQLite cannot alter a CHECK
-    # constraint, so the deliveries table is rebuilt.
     """
-    ALTER TABLE alerts ADD COLUMN highlight_start INTEGER;
-    ALTER TABLE alerts ADD COLUMN highlight_end INTEGER;
-    CREATE TABLE deliveries_v2 (
+
+
+def _v2(d: Dialect) -> str:
+    """The evidence's highlight span on alerts; a 'skipped' delivery state (a sink that
+    declines an alert on purpose, e.g. email for repeats)."""
+    states = "state IN ('pending', 'delivered', 'failed', 'refused', 'skipped')"
+    rebuild = f"""CREATE TABLE deliveries_v2 (
         alert_id TEXT NOT NULL REFERENCES alerts (alert_id),
         sink TEXT NOT NULL,
         state TEXT NOT NULL
-            CHECK (state IN ('pending', 'delivered', 'failed', 'refused', 'skipped')),
+            CHECK ({states}),
         attempts INTEGER NOT NULL DEFAULT 0,
         next_attempt TEXT,
         last_error TEXT,
@@ -103,18 +160,24 @@ MIGRATIONS: tuple[str, ...] = (
         FROM deliveries;
     DROP TABLE deliveries;
     ALTER TABLE deliveries_v2 RENAME TO deliveries;
-    CREATE INDEX deliveries_due ON deliveries (state, next_attempt);
+    CREATE INDEX deliveries_due ON deliveries (state, next_attempt);"""  # noqa: S608
+    return f"""
+    ALTER TABLE alerts ADD COLUMN highlight_start INTEGER;
+    ALTER TABLE alerts ADD COLUMN highlight_end INTEGER;
+    {d.replace_check("deliveries", "deliveries_state_check", states, rebuild)}
     CREATE INDEX deliveries_by_sink ON deliveries (sink, state);
-    """,
-    # 3: operator alerts about feeds (feed_failing, feed_recovered) go through the alerts
-    # table and the outbox like every alert; SQLite cannot widen a CHECK constraint, so the
-    # alerts table is rebuilt. A feed remembers since when its current failures last; its
-    # newest entries are found by index (health.py reads them after every poll).
     """
-    CREATE TABLE alerts_v3 (
+
+
+def _v3(d: Dialect) -> str:
+    """Operator alerts about feeds (feed_failing, feed_recovered) go through the alerts table
+    and the outbox like every alert. A feed remembers since when its current failures last;
+    its newest entries are found by index (health.py reads them after every poll)."""
+    kinds = "kind IN ('contradiction', 'follow_up', 'feed_failing', 'feed_recovered')"
+    rebuild = f"""CREATE TABLE alerts_v3 (
         alert_id TEXT PRIMARY KEY,
         kind TEXT NOT NULL
-            CHECK (kind IN ('contradiction', 'follow_up', 'feed_failing', 'feed_recovered')),
+            CHECK ({kinds}),
         baseline_id TEXT NOT NULL,
         claim_id TEXT NOT NULL,
         article_url TEXT,
@@ -126,9 +189,9 @@ MIGRATIONS: tuple[str, ...] = (
         reason TEXT NOT NULL,
         detected_at TEXT NOT NULL,
         novel INTEGER NOT NULL,
-        value REAL,
+        value {d.double},
         fact TEXT NOT NULL,
-        score REAL NOT NULL,
+        score {d.double} NOT NULL,
         highlight_start INTEGER,
         highlight_end INTEGER
     );
@@ -141,16 +204,21 @@ MIGRATIONS: tuple[str, ...] = (
         FROM alerts;
     DROP TABLE alerts;
     ALTER TABLE alerts_v3 RENAME TO alerts;
-    CREATE INDEX alerts_by_time ON alerts (detected_at);
+    CREATE INDEX alerts_by_time ON alerts (detected_at);"""  # noqa: S608
+    return f"""
+    {d.replace_check("alerts", "alerts_kind_check", kinds, rebuild)}
     CREATE INDEX alerts_by_feed ON alerts (feed, kind);
     ALTER TABLE feeds ADD COLUMN failing_since TEXT;
     CREATE INDEX entries_by_date ON entries (feed, coalesce(published, first_seen));
     CREATE INDEX entries_by_first_seen ON entries (feed, first_seen);
-    """,
-    # 4: several daemons share one database. A feed's poll lease and next due time live in
-    # their own table (a lease may be taken before the feed's first poll stores its state);
-    # a delivery claimed by a daemon's outbox carries a lease too. Same script on both engines.
     """
+
+
+def _v4(d: Dialect) -> str:
+    """Several daemons share one database. A feed's poll lease and next due time live in
+    their own table (a lease may be taken before the feed's first poll stores its state); a
+    delivery claimed by a daemon's outbox carries a lease too."""
+    return """
     CREATE TABLE feed_leases (
         feed TEXT PRIMARY KEY,
         next_due TEXT,
@@ -159,127 +227,36 @@ MIGRATIONS: tuple[str, ...] = (
     );
     ALTER TABLE deliveries ADD COLUMN leased_by TEXT;
     ALTER TABLE deliveries ADD COLUMN leased_until TEXT;
-    """,
-    # 5: a delivery is marked as handed to its sink before the sink is called (sending_since,
-    # cleared with the outcome), so that an attempt whose outcome was never recorded is
-    # retried only after a hold and a bounded number of times (unknown_outcomes); and the
-    # state gets an identity, so that a database deleted, emptied or replaced is noticed
-    # (store/identity.py). Only the random id differs between the engines.
     """
+
+
+def _v5(d: Dialect) -> str:
+    """A delivery is marked as handed to its sink before the sink is called (sending_since,
+    cleared with the outcome), so that an attempt whose outcome was never recorded is retried
+    only after a hold and a bounded number of times (unknown_outcomes); and the state gets an
+    identity, so that a database deleted, emptied or replaced is noticed (store/identity.py)."""
+    return f"""
     ALTER TABLE deliveries ADD COLUMN sending_since TEXT;
     ALTER TABLE deliveries ADD COLUMN unknown_outcomes INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX deliveries_in_doubt ON deliveries (sending_since)
         WHERE sending_since IS NOT NULL;
     CREATE TABLE state_identity (id TEXT NOT NULL, created_at TEXT NOT NULL);
     INSERT INTO state_identity (id, created_at)
-        VALUES (lower(hex(randomblob(16))), strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'));
-    """,
-)
+        VALUES ({d.random_id}, {d.utc_now});
+    """  # noqa: S608
 
-PG_MIGRATIONS: tuple[str, ...] = (
-    # 1: as MIGRATIONS[0]
-    """
-    CREATE TABLE feeds (
-        name TEXT PRIMARY KEY,
-        configured_url TEXT NOT NULL,
-        url TEXT NOT NULL,
-        etag TEXT,
-        last_modified TEXT,
-        last_success TEXT,
-        consecutive_failures INTEGER NOT NULL DEFAULT 0,
-        last_error TEXT,
-        next_attempt TEXT,
-        disabled_reason TEXT,
-        redirect_target TEXT,
-        redirect_count INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE entries (
-        feed TEXT NOT NULL,
-        entry_id TEXT NOT NULL,
-        url TEXT,
-        title TEXT NOT NULL,
-        published TEXT,
-        text_hash TEXT NOT NULL,
-        first_seen TEXT NOT NULL,
-        processed_at TEXT,
-        PRIMARY KEY (feed, entry_id)
-    );
-    CREATE TABLE alerts (
-        alert_id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL
-            CONSTRAINT alerts_kind_check CHECK (kind IN ('contradiction', 'follow_up')),
-        baseline_id TEXT NOT NULL,
-        claim_id TEXT NOT NULL,
-        article_url TEXT,
-        article_title TEXT NOT NULL,
-        feed TEXT NOT NULL,
-        entry_id TEXT NOT NULL,
-        published TEXT,
-        evidence TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        detected_at TEXT NOT NULL,
-        novel INTEGER NOT NULL,
-        value DOUBLE PRECISION,
-        fact TEXT NOT NULL,
-        score DOUBLE PRECISION NOT NULL,
-        rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE
-    );
-    CREATE INDEX alerts_by_time ON alerts (detected_at);
-    CREATE TABLE claim_facts (
-        baseline_id TEXT NOT NULL,
-        claim_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        fact TEXT NOT NULL,
-        first_alert_id TEXT NOT NULL REFERENCES alerts (alert_id),
-        PRIMARY KEY (baseline_id, claim_id, kind, fact)
-    );
-    CREATE TABLE deliveries (
-        alert_id TEXT NOT NULL REFERENCES alerts (alert_id),
-        sink TEXT NOT NULL,
-        state TEXT NOT NULL CONSTRAINT deliveries_state_check
-            CHECK (state IN ('pending', 'delivered', 'failed', 'refused')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt TEXT,
-        last_error TEXT,
-        delivered_at TEXT,
-        PRIMARY KEY (alert_id, sink)
-    );
-    CREATE INDEX deliveries_due ON deliveries (state, next_attempt);
-    """,
-    # 2: as MIGRATIONS[1], altering the CHECK constraint in place
-    """
-    ALTER TABLE alerts ADD COLUMN highlight_start INTEGER;
-    ALTER TABLE alerts ADD COLUMN highlight_end INTEGER;
-    ALTER TABLE deliveries DROP CONSTRAINT deliveries_state_check;
-    ALTER TABLE deliveries ADD CONSTRAINT deliveries_state_check
-        CHECK (state IN ('pending', 'delivered', 'failed', 'refused', 'skipped'));
-    CREATE INDEX deliveries_by_sink ON deliveries (sink, state);
-    """,
-    # 3: as MIGRATIONS[2], altering the CHECK constraint in place
-    """
-    ALTER TABLE alerts DROP CONSTRAINT alerts_kind_check;
-    ALTER TABLE alerts ADD CONSTRAINT alerts_kind_check
-        CHECK (kind IN ('contradiction', 'follow_up', 'feed_failing', 'feed_recovered'));
-    CREATE INDEX alerts_by_feed ON alerts (feed, kind);
-    ALTER TABLE feeds ADD COLUMN failing_since TEXT;
-    CREATE INDEX entries_by_date ON entries (feed, coalesce(published, first_seen));
-    CREATE INDEX entries_by_first_seen ON entries (feed, first_seen);
-    """,
-    # 4: the same script on both engines
-    MIGRATIONS[3],
-    # 5: as MIGRATIONS[4], with PostgreSQL's random and clock
-    """
-    ALTER TABLE deliveries ADD COLUMN sending_since TEXT;
-    ALTER TABLE deliveries ADD COLUMN unknown_outcomes INTEGER NOT NULL DEFAULT 0;
-    CREATE INDEX deliveries_in_doubt ON deliveries (sending_since)
-        WHERE sending_since IS NOT NULL;
-    CREATE TABLE state_identity (id TEXT NOT NULL, created_at TEXT NOT NULL);
-    INSERT INTO state_identity (id, created_at)
-        VALUES (md5(random()::text || clock_timestamp()::text || pg_backend_pid()::text),
-                to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'));
-    """,
-)
 
+# S608 above: only the dialects' constant SQL is ever interpolated.
+STEPS: tuple[Callable[[Dialect], str], ...] = (_v1, _v2, _v3, _v4, _v5)
+
+
+def render(dialect: Dialect) -> tuple[str, ...]:
+    """Every migration's script for one engine, in order."""
+    return tuple(step(dialect) for step in STEPS)
+
+
+MIGRATIONS = render(SQLITE)
+PG_MIGRATIONS = render(POSTGRESQL)
 LATEST = len(MIGRATIONS)
 
 
