@@ -34,3 +34,20 @@ class Verdict:
     @property
     def is_dismissal(self) -> bool:
         return self.verdict == "dismissed"
+
+
+ClaimStateKind = Literal["open", "muted", "closed"]
+CLAIM_STATE_KINDS: tuple[ClaimStateKind, ...] = get_args(ClaimStateKind)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimState:
+    """An analyst's hold on a claim: muted (alerts kept, none delivered) or closed (resolved,
+    with a note); ``open`` undoes either. The latest one per claim counts."""
+
+    baseline_id: str
+    claim_id: str
+    state: ClaimStateKind
+    by: str
+    at: datetime
+    note: str | None = None
