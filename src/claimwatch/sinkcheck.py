@@ -103,7 +103,11 @@ def alerts_test(config: Config, only: str | None) -> int:
     if failed:
         print(f"{failed} of {len(names)} sinks did not take the test alert")
         return EXIT_SINK_FAILED
-    print(f"all {len(names)} sinks took the test alert")
+    print(
+        "the sink took the test alert"
+        if len(names) == 1
+        else f"all {len(names)} sinks took the test alert"
+    )
     return EXIT_OK
 
 
