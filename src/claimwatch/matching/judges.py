@@ -15,6 +15,7 @@ from dataclasses import replace
 from claimwatch.claims import (
     Absence,
     Assertion,
+    Change,
     DateRule,
     Expectation,
     Quantity,
@@ -26,6 +27,7 @@ from claimwatch.matching import cues, reasons
 from claimwatch.matching.clock import ClockTime, find_times
 from claimwatch.matching.dates import find_dates, is_dateline
 from claimwatch.matching.quantities import judge_quantity, judge_unquantified
+from claimwatch.matching.trace import term_list
 from claimwatch.matching.verdicts import (
     Context,
     Kind,
@@ -87,11 +89,11 @@ _REPORTED_TIME = re.compile(
 def judge_state(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
     if not ctx.close:  # a change belongs to what this or the last sentence named
         away = Context(ctx.claim, ctx.year, near_claim=False, previous=ctx.previous)
-        yield from _contradicted(exp.contradicted_by, sentence, away)
-        yield from _followed_up(exp.followed_up_by, sentence, away)
+        yield from _contradicted(exp, exp.contradicted_by, sentence, away)
+        yield from _followed_up(exp, exp.followed_up_by, sentence, away)
         return
     for change in exp.changes:
-        found = _staged(change.terms, sentence)
+        found = _staged(change, sentence, ctx, exp)
         if found is None:
             continue
         span, stage = found
@@ -105,9 +107,10 @@ def judge_state(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
             ),
             score=score({"completed": 0.85, "started": 0.8}.get(stage, 0.7), sentence),
             highlight=span,
+            rule="stage",
         )
-    yield from _contradicted(exp.contradicted_by, sentence, ctx)
-    yield from _followed_up(exp.followed_up_by, sentence, ctx)
+    yield from _contradicted(exp, exp.contradicted_by, sentence, ctx)
+    yield from _followed_up(exp, exp.followed_up_by, sentence, ctx)
     if exp.holds_terms and ctx.names_claim:
         yield from _state_negated(exp, sentence, ctx)
 
@@ -123,12 +126,13 @@ _NO_LONGER = re.compile(
 def _state_negated(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
     """The state's own words negated: "the canal was never closed" contradicts it, while
     "the canal is no longer closed" reports that it ended."""
-    for verdict in _holds_negated(exp.holds_terms, sentence, ctx):
+    for verdict in _holds_negated(exp, exp.holds_terms, sentence, ctx):
         if _NO_LONGER.search(sentence):
             yield replace(
                 verdict,
                 kind="follow_up",
                 fact="ended",
+                rule="ended",
                 reason=reasons.reason(
                     sentence,
                     f"reports that it ended{{source}}; the baseline says {_in_force(exp, ctx)}",
@@ -143,16 +147,23 @@ def _in_force(exp: State, ctx: Context) -> str:
     return ctx.claim.short if any(c in exp.holds for c in "|*+") else exp.holds
 
 
-def _staged(terms: PatternSet, sentence: str) -> tuple[tuple[int, int], str] | None:
+def _staged(
+    change: Change, sentence: str, ctx: Context, exp: State
+) -> tuple[tuple[int, int], str] | None:
     """The first change word (of a pattern whose groups all hit) that reports a stage:
     "идет вывод: ... покинули" is read at "покинули" when "вывод" alone tells no stage."""
-    for pattern in terms.patterns:
+    for pattern in change.terms.patterns:
         if not pattern.matches(sentence):
             continue
         for span in pattern.group_spans(sentence, 0):
-            stage = None if negated_near(sentence, span) else _stage(sentence, span)
+            negated = negated_near(sentence, span)
+            stage, why = (None, "negated") if negated else _stage(sentence, span)
             if stage is not None:
                 return span, stage
+            if ctx.trace is not None:
+                word = sentence[span[0] : span[1]]
+                code = "negated" if negated else "no_stage"
+                ctx.note(code, f"“{word}” ({change.name}) {why}", sentence, span, exp)
     return None
 
 
@@ -165,15 +176,22 @@ _PLANNED = re.compile(
 )
 
 
-def _stage(sentence: str, span: tuple[int, int]) -> str | None:
+def _stage(sentence: str, span: tuple[int, int]) -> tuple[str | None, str]:
+    """The stage reported, or None and why not (for ``scan --explain``)."""
     stage = cues.aspect(sentence, span)
     if stage in ("completed", "started"):
-        return stage
-    if stage == "announced" and _CONCRETE.search(sentence) and not _CONDITION.search(sentence):
-        return stage
+        return stage, ""
+    if stage == "announced":
+        if not _CONCRETE.search(sentence):
+            return None, "is announced with no decision, date or schedule"
+        if _CONDITION.search(sentence):
+            return None, "is announced on a condition"
+        return stage, ""
     if stage is None and _reported_as_done(sentence, span):
-        return "completed"
-    return None
+        return "completed", ""
+    if stage == "ongoing":
+        return None, "is still going on: no change"
+    return None, "is named with no tense or aspect that reports a stage"
 
 
 def _reported_as_done(sentence: str, span: tuple[int, int]) -> bool:
@@ -189,43 +207,90 @@ def _reported_as_done(sentence: str, span: tuple[int, int]) -> bool:
 
 
 def judge_assertion(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Verdict]:
-    yield from _contradicted(exp.contradicted_by, sentence, ctx)
-    yield from _followed_up(exp.followed_up_by, sentence, ctx)
+    yield from _contradicted(exp, exp.contradicted_by, sentence, ctx)
+    yield from _followed_up(exp, exp.followed_up_by, sentence, ctx)
     if not ctx.near_claim:
         return  # negation and doubt need the claim's own terms at hand
     if exp.holds and ctx.names_claim:
-        yield from _holds_negated(exp.holds, sentence, ctx)
-    if exp.doubt_contradicts and not cues.denial(sentence) and not cues.opinion(sentence):
-        for span in cues.doubt(sentence):
-            yield Verdict(
-                kind="contradiction",
-                fact="doubt",
-                reason=reasons.reason(
-                    sentence,
-                    f"casts doubt on {ctx.claim.short} (“{sentence[span[0] : span[1]]}”){{source}}",
-                ),
-                score=score(0.75, sentence),
-                highlight=span,
-            )
-            break
+        yield from _holds_negated(exp, exp.holds, sentence, ctx)
+    if exp.doubt_contradicts:
+        yield from _doubted(exp, sentence, ctx)
 
 
-def _contradicted(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
+def _doubted(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    denials = cues.denial(sentence)
+    if denials or cues.opinion(sentence):
+        if ctx.trace is not None and cues.doubt(sentence):
+            _note_denial(exp, sentence, cues.doubt(sentence)[0], ctx, denials)
+        return
+    for span in cues.doubt(sentence):
+        yield Verdict(
+            kind="contradiction",
+            fact="doubt",
+            reason=reasons.reason(
+                sentence,
+                f"casts doubt on {ctx.claim.short} (“{sentence[span[0] : span[1]]}”){{source}}",
+            ),
+            score=score(0.75, sentence),
+            highlight=span,
+            rule="doubt",
+        )
+        break
+
+
+def _note_denial(
+    exp: Expectation,
+    sentence: str,
+    span: tuple[int, int],
+    ctx: Context,
+    denials: list[tuple[int, int]],
+) -> None:
+    """Why words that would decide were set aside: said in a denial, or an impression."""
+    word = sentence[span[0] : span[1]]
+    if denials:
+        cue = sentence[denials[0][0] : denials[0][1]]
+        detail = f"“{word}” stands in a denial (“{cue}”){reasons.source(sentence)}"
+        ctx.note("denied", detail, sentence, span, exp)
+        return
+    found = cues.opinion(sentence)
+    cue = sentence[found[0][0] : found[0][1]] if found else ""
+    ctx.note("opinion", f"“{word}” is a speaker's impression (“{cue}”)", sentence, span, exp)
+
+
+def _contradicted(
+    exp: Expectation, patterns: PatternSet, sentence: str, ctx: Context
+) -> Iterator[Verdict]:
     hit = patterns.first(sentence, ctx.min_groups)
-    if hit is None or cues.denial(sentence) or cues.opinion(sentence):
-        return  # a denial of someone else's accusation, or a bystander's impression
+    if hit is None:
+        return
     span = hit[1][0]
-    if negated_in_clause(sentence, span) or _IRREALIS_CLAUSE.search(sentence[: span[0]]):
+    denials = cues.denial(sentence)
+    if denials or cues.opinion(sentence):
+        if ctx.trace is not None:
+            _note_denial(exp, sentence, span, ctx, denials)
+        return  # a denial of someone else's accusation, or a bystander's impression
+    negated = negated_in_clause(sentence, span)
+    if negated or _IRREALIS_CLAUSE.search(sentence[: span[0]]):
+        if ctx.trace is not None:
+            word = sentence[span[0] : span[1]]
+            why = "negated in its clause" if negated else "a request or condition, not a fact"
+            ctx.note(
+                "negated" if negated else "irrealis", f"“{word}” is {why}", sentence, span, exp
+            )
         return
     text = f"reports “{{quote}}”{{source}}, against {ctx.claim.short}"
     yield phrase_verdict("contradiction", "contra", sentence, span, text, 0.75)
 
 
-def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
+def _holds_negated(
+    exp: Expectation, holds: PatternSet, sentence: str, ctx: Context
+) -> Iterator[Verdict]:
     """ "Were never taken", "dispute the claim that ... were seized": the claim's own predicate
     negated or disputed. (Disputing a counter-claim, by contrast, supports the baseline.)"""
     denials = cues.denial(sentence)
     if cues.opinion(sentence):
+        if ctx.trace is not None and (hit := holds.first(sentence)) is not None:
+            _note_denial(exp, sentence, hit[1][0], ctx, [])
         return  # "it doesn't look safe to me": an impression, not a finding
     for pattern in holds.patterns:
         for span in pattern.group_spans(sentence, 0):
@@ -234,14 +299,25 @@ def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[V
                 text = f"says the opposite of {ctx.claim.short} (“{{quote}}” negated){{source}}"
                 yield phrase_verdict("contradiction", "negated", sentence, span, text, 0.7)
                 return
+    if ctx.trace is not None and (hit := holds.first(sentence)) is not None:
+        word = sentence[hit[1][0][0] : hit[1][0][1]]
+        detail = f"says “{word}” without negating it, as the baseline does"
+        ctx.note("restatement", detail, sentence, hit[1][0], exp)
 
 
-def _followed_up(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
+def _followed_up(
+    exp: Expectation, patterns: PatternSet, sentence: str, ctx: Context
+) -> Iterator[Verdict]:
     hit = patterns.first(sentence, ctx.min_groups)
     if hit is None:
         return
     span = hit[1][0]
-    if _absent(sentence, span) or _IRREALIS_NEAR.search(sentence[: span[0]]):
+    absent = _absent(sentence, span)
+    if absent or _IRREALIS_NEAR.search(sentence[: span[0]]):
+        if ctx.trace is not None:
+            word = sentence[span[0] : span[1]]
+            code, why = ("absent", "negated") if absent else ("irrealis", "asked for, not done")
+            ctx.note(code, f"“{word}” is {why}", sentence, span, exp)
         return  # "no trial", "called for an inquiry": a request or an absence is not news
     text = f"new facts on {ctx.claim.short}: “{{quote}}”{{source}}"
     yield phrase_verdict("follow_up", "follow", sentence, span, text, 0.7)
@@ -265,7 +341,11 @@ def judge_absence(exp: Absence, sentence: str, ctx: Context) -> Iterator[Verdict
     """ "It was a deliberate attack" against "no evidence of terrorism"; "theories that it was
     an attack spread online" reports the thing only to reject it: a follow-up."""
     spans = [s for p in exp.things.patterns for s in p.group_spans(sentence, 0)]
-    if not spans or not _in_scope(exp, sentence, ctx):
+    if not spans:
+        return
+    if not _in_scope(exp, sentence, ctx):
+        if ctx.trace is not None:
+            _note_absence(exp, sentence, min(spans), ctx, "scope_missing")
         return
     rebuttal = exp.rebuttals.first(sentence)
     if rebuttal is not None:
@@ -273,12 +353,40 @@ def judge_absence(exp: Absence, sentence: str, ctx: Context) -> Iterator[Verdict
         yield phrase_verdict("follow_up", "rebutted", sentence, rebuttal[1][0], text, 0.7)
         return
     asserted = [s for s in sorted(spans) if not _denied_or_negated(sentence, s)]
-    if not asserted or _IRREALIS_CLAUSE.search(sentence[: asserted[0][0]]) or _question(sentence):
+    if not asserted:
+        if ctx.trace is not None:
+            first = min(spans)
+            _note_absence(exp, sentence, first, ctx, _denied_or_negated(sentence, first))
+        return
+    if _IRREALIS_CLAUSE.search(sentence[: asserted[0][0]]) or _question(sentence):
+        if ctx.trace is not None:
+            code = "question" if _question(sentence) else "irrealis"
+            _note_absence(exp, sentence, asserted[0], ctx, code)
         return
     if cues.opinion(sentence):
+        if ctx.trace is not None:
+            _note_denial(exp, sentence, asserted[0], ctx, [])
         return  # a bystander's impression is no finding
     text = f"says “{{quote}}”{{source}}, against {ctx.claim.short}"
     yield phrase_verdict("contradiction", "asserted", sentence, asserted[0], text, 0.75)
+
+
+_ABSENCE_NOTES = {
+    "scope_missing": "names “{word}” but none of whom the claim concerns ({scope})",
+    "negated": "names “{word}” only to negate it, as the baseline does",
+    "denied": "names “{word}” in a denial, as the baseline does",
+    "question": "asks whether “{word}”: a question",
+    "irrealis": "names “{word}” as a request or condition",
+}
+
+
+def _note_absence(
+    exp: Absence, sentence: str, span: tuple[int, int], ctx: Context, code: str
+) -> None:
+    scope = term_list("|".join(p.source for p in exp.scope.patterns))
+    detail = _ABSENCE_NOTES[code].format(word=sentence[span[0] : span[1]], scope=scope)
+    code = "restatement" if code in ("negated", "denied") else code
+    ctx.note(code, detail, sentence, span, exp)
 
 
 def _in_scope(exp: Absence, sentence: str, ctx: Context) -> bool:
@@ -287,10 +395,11 @@ def _in_scope(exp: Absence, sentence: str, ctx: Context) -> bool:
     return not exp.scope or exp.scope.matches(sentence)
 
 
-def _denied_or_negated(sentence: str, span: tuple[int, int]) -> bool:
+def _denied_or_negated(sentence: str, span: tuple[int, int]) -> str:
+    """ "negated", "denied", or "" where the thing at ``span`` is asserted."""
     if negated_in_clause(sentence, span) or negated_after(sentence, span):
-        return True
-    return any(end <= span[0] for _, end in cues.denial(sentence))
+        return "negated"
+    return "denied" if any(end <= span[0] for _, end in cues.denial(sentence)) else ""
 
 
 def _question(sentence: str) -> bool:
@@ -307,7 +416,11 @@ def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
     hit = terms.first(sentence)
     if hit is None:
         return
-    event = hit[1][0]
+    yield from _dated(exp, sentence, ctx, hit[1][0])
+
+
+def _dated(exp: DateRule, sentence: str, ctx: Context, event: tuple[int, int]) -> Iterator[Verdict]:
+    """The date nearest the event, against the claim's."""
     dates = [d for d in find_dates(sentence, ctx.year) if not is_dateline(sentence, d)]
     near = [
         d
@@ -318,6 +431,10 @@ def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
     if not near:
         return
     if exp.date is not None and any(d.date == exp.date for d in near):
+        if ctx.trace is not None:
+            same = next(d for d in near if d.date == exp.date)
+            detail = f"dates it to {same.text}, as the baseline does"
+            ctx.note("restatement", detail, sentence, (same.start, same.end), exp)
         return  # "on 2 and 3 January" still names the claim's date
     nearest = min(near, key=lambda d: _token_distance(sentence, event, (d.start, d.end)))
     wrong = (
@@ -325,7 +442,13 @@ def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
         or (exp.not_before is not None and nearest.date < exp.not_before)
         or (exp.not_after is not None and nearest.date > exp.not_after)
     )
-    if not wrong or negated_near(sentence, event):
+    negated = wrong and negated_near(sentence, event)
+    if not wrong or negated:
+        if ctx.trace is not None:
+            code = "negated" if negated else "restatement"
+            why = "with the event negated" if negated else "within the baseline's dates"
+            detail = f"dates it to {nearest.text}, {why}"
+            ctx.note(code, detail, sentence, (nearest.start, nearest.end), exp)
         return
     expected = exp.date or exp.not_before or exp.not_after
     yield Verdict(
@@ -338,6 +461,7 @@ def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
         ),
         score=score(0.7, sentence),
         highlight=(nearest.start, nearest.end),
+        rule="date",
     )
 
 
@@ -350,6 +474,9 @@ def judge_time(exp: TimeRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
     events = [s for p in exp.event.patterns for s in p.group_spans(sentence, 0)]
     for time in find_times(sentence):
         if _REPORTED_TIME.search(sentence[max(0, time.start - 40) : time.start]):
+            if ctx.trace is not None:
+                detail = f"“{time.text}” is when a report came in, not the event's time"
+                ctx.note("reported_time", detail, sentence, (time.start, time.end), exp)
             continue
         at = (time.start, time.end)
         near = [
@@ -360,6 +487,9 @@ def judge_time(exp: TimeRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
         ]
         kind = _time_kind(exp, time, bool(near))
         if kind is None:
+            if ctx.trace is not None and near:
+                detail = f"gives {time.text} for the event, within the baseline's time"
+                ctx.note("restatement", detail, sentence, (time.start, time.end), exp)
             continue
         said = f"{exp.minutes // 60}:{exp.minutes % 60:02d}"
         relation = "against" if kind == "contradiction" else "a finer account of"
@@ -372,6 +502,7 @@ def judge_time(exp: TimeRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
             ),
             score=score(0.8 if kind == "contradiction" else 0.75, sentence),
             highlight=(time.start, time.end),
+            rule="time",
         )
         return
 
