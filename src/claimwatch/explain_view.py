@@ -16,7 +16,7 @@ from claimwatch.matching.explain import (
 
 EXCERPT = 160  # characters of a sentence shown around its deciding words
 WIDTH = 100
-_FAR = ("about_missing", "context_missing")  # never got close: listed by id only
+_FAR = "about_missing"  # never got close: listed by id only
 
 
 def explain_text(explanation: Explanation) -> str:
@@ -41,7 +41,7 @@ def _baseline(baseline: BaselineExplanation) -> str:
             "naming the story is not the story's"
         )
     fired = [c for c in baseline.claims if c.fired]
-    silent = [c for c in baseline.claims if not c.fired and c.reason and c.reason.code not in _FAR]
+    silent = [c for c in baseline.claims if not c.fired and c.reason and c.reason.code != _FAR]
     far = [c for c in baseline.claims if not c.fired and c not in silent]
     for claim in fired:
         lines.extend(_fired(claim.claim_id, f) for f in claim.fired)
@@ -67,7 +67,7 @@ def _fired(claim_id: str, fired: Fired) -> str:
 def _silent(claim: ClaimExplanation) -> str:
     note = claim.reason or Note("nothing_said", "")
     line = f"  - {claim.claim_id}: {note.label}: {note.detail}"
-    if note.expectation and note.expectation not in note.detail:
+    if note.expectation and note.expectation.split(": ", 1)[-1] not in note.detail:
         line += f" [{note.expectation}]"
     wrapped = textwrap.wrap(line, WIDTH, subsequent_indent="      ")
     if note.sentence:

@@ -26,7 +26,6 @@ from claimwatch.matching.sentences import Sentence, split_sentences
 from claimwatch.matching.trace import ClaimTrace, Trace
 from claimwatch.matching.tracing import (
     trace_claim,
-    trace_named,
     trace_overruled,
     trace_restated,
     trace_ungrounded,
@@ -188,8 +187,6 @@ def _verdicts(
     after, or an earlier one of the same paragraph); elsewhere only the claim's specific cues.
     A verdict stands only where the sentence is about the story (``grounding``)."""
     abouts = [claim.about.matches(unit.sentence.text) for unit, _ in units]
-    if trace is not None:
-        trace_named(trace, sum(abouts), claim)
     about_paragraph, previous_about, previous = -2, False, ("", -3)
     for index, (unit, grounding) in enumerate(units):
         text = unit.sentence.text

@@ -37,7 +37,7 @@ RANKS: dict[str, int] = {
     "reported_time": 5,  # the time a report came in, not the event's
     "not_grounded": 6,  # about another story: another ship, country, year
     "restatement": 7,  # what the baseline already says
-    "headline_overruled": 7,  # a headline's contradiction that its own body restates
+    "headline_overruled": 8,  # a headline's contradiction that its own body restates
 }
 LABELS: dict[str, str] = {
     "before_since": "published before since",

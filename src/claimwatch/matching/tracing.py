@@ -48,26 +48,26 @@ def trace_claim(notes: ClaimTrace, claim: Claim, text: str) -> None:
 def trace_units(
     notes: ClaimTrace, claim: Claim, units: Sequence[tuple[str, Grounding]], focus: list[bool]
 ) -> None:
-    """Sentences naming the claim that were set aside before judging: set in an earlier
-    year, or speaking of another claim of its frame (``focus``)."""
+    """The sentences naming the claim, and those of them set aside before judging: set in an
+    earlier year, or speaking of another claim of its frame (``focus``, one per sentence not
+    set in an earlier year)."""
     current = iter(focus)
+    judged, named = 0, False
     for text, grounding in units:
         mine = True if grounding.earlier_year else next(current)
-        if mine and not grounding.earlier_year:
-            continue
         if not claim.about.matches(text):
             continue
+        named = True
         if grounding.earlier_year:
             notes.note("earlier_year", "names it in a sentence set in an earlier year", text)
-        else:
+        elif not mine:
             others = term_list("|".join(p.source for p in claim.competing.patterns))
             detail = f"names it where another claim of its frame holds the focus (“{others}”)"
             notes.note("focus_elsewhere", detail, text)
-
-
-def trace_named(notes: ClaimTrace, count: int, claim: Claim) -> None:
-    notes.naming = count
-    if count == 0:
+        else:
+            judged += 1
+    notes.naming = judged
+    if not named:
         about = term_list("|".join(p.source for p in claim.about.patterns))
         notes.note("about_spread", f"the article names “{about}”, but in no single sentence")
 
