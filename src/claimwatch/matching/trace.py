@@ -177,7 +177,7 @@ def term_list(source: str, limit: int = MAX_TERMS) -> str:
     if len(source) <= limit:
         return source
     cut = source.rfind("|", 0, limit)
-    return source[: cut if cut > 0 else limit] + "|…"
+    return source[:cut] + "|…" if cut > 0 else source[:limit].rstrip() + "…"
 
 
 def describe(expectation: Expectation) -> str:
