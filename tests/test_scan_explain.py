@@ -15,7 +15,7 @@ import pytest
 
 from claimwatch import cli
 from claimwatch.baselines import load_baselines
-from claimwatch.matching import Document, Trace, match
+from claimwatch.matching import Document, Explanation, Trace, match
 from tests.commands import claimwatch
 
 HARBOUR = """\
@@ -385,6 +385,8 @@ def test_json_shape(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert set(claims[0]["fired"][0]) == fired_keys | {"reason", "score"}
     plain = json.loads(scan(config, capsys, "The Silver Tern sank off Marlow.", "--json"))
     assert set(plain) == {"findings"}  # without --explain, as before
+    stored = json.loads(json.dumps(data["explanation"]))  # as a store would keep it
+    assert Explanation.from_dict(stored).to_dict() == data["explanation"]
 
 
 # ---- text -----------------------------------------------------------------------------------

@@ -81,6 +81,12 @@ class Note:
     def label(self) -> str:
         return LABELS.get(self.code, self.code)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Note:
+        return cls(
+            data["code"], data["detail"], data["sentence"], data["quote"], data["expectation"]
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -104,6 +110,11 @@ class Fired:
     figure: str | None  # the figure as written, where one decided
     reason: str  # the finding's reason
     score: float
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Fired:
+        keys = ("kind", "rule", "expectation", "sentence", "quote", "figure", "reason", "score")
+        return cls(*(data[k] for k in keys))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -143,6 +154,18 @@ class ClaimExplanation:
     notes: tuple[Note, ...]  # every recorded decision, in article order (capped)
     more_notes: int  # decisions past the cap
     sentences_naming: int  # sentences that name the claim (``about``)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ClaimExplanation:
+        reason = data["reason"]
+        return cls(
+            data["claim_id"],
+            tuple(Fired.from_dict(f) for f in data["fired"]),
+            Note.from_dict(reason) if reason else None,
+            tuple(Note.from_dict(n) for n in data["notes"]),
+            data["more_notes"],
+            data["sentences_naming"],
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -186,6 +209,16 @@ class BaselineExplanation:
             return prefix + "no claim is named (each claim's about terms are missing)"
         return f"{prefix}closest claim {closest.claim_id}: {note.label}: {note.detail}"
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BaselineExplanation:
+        scope = data["scope"]
+        return cls(
+            data["baseline_id"],
+            Note.from_dict(scope) if scope else None,
+            data["setting"],
+            tuple(ClaimExplanation.from_dict(c) for c in data["claims"]),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "baseline_id": self.baseline_id,
@@ -217,6 +250,11 @@ class Explanation:
             if baseline.baseline_id == baseline_id:
                 return next((c for c in baseline.claims if c.claim_id == claim_id), None)
         return None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Explanation:
+        """Read back what ``to_dict`` wrote (a stored alert's ``why``)."""
+        return cls(tuple(BaselineExplanation.from_dict(b) for b in data["baselines"]))
 
     def to_dict(self) -> dict[str, Any]:
         return {"baselines": [b.to_dict() for b in self.baselines]}
