@@ -24,7 +24,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +160,17 @@ def build_parser() -> argparse.ArgumentParser:
     _with_config(scan)
     scan.add_argument("source", metavar="PATH_OR_URL", help="a text or HTML file, or a URL")
     scan.add_argument("--json", action="store_true", help="print findings as JSON")
+    scan.add_argument(
+        "--explain",
+        action="store_true",
+        help="say why every baseline and claim did or did not fire (-v does too)",
+    )
+    scan.add_argument(
+        "--published",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="the article's publication date (a baseline's since applies to it)",
+    )
     status = command("status", _cmd_status, "show feeds, the outbox and claims (read-only)")
     _with_config(status)
     status.add_argument("--json", action="store_true", help="print one JSON document")
@@ -271,6 +282,13 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _inputs(args: argparse.Namespace) -> tuple[Config, tuple[Baseline, ...]]:
@@ -456,8 +474,10 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from claimwatch.scan import scan, show
 
     config, baselines = _inputs(args)
-    findings = asyncio.run(scan(args.source, config, baselines))
-    print(show(findings, as_json=args.json))
+    published = datetime.combine(args.published, time(), UTC) if args.published else None
+    findings, why = asyncio.run(scan(args.source, config, baselines, published))
+    explain = args.explain or args.verbose > 0
+    print(show(findings, as_json=args.json, explanation=why, explain=explain))
     return EXIT_OK
 
 

@@ -1,7 +1,9 @@
 """``claimwatch scan``: match one article, from a file or a URL, against the baselines.
 
 Nothing is stored or delivered: this is the detector on demand, for writing and testing
-baselines. A URL is read like an entry's page (guarded fetch, article extraction).
+baselines. A URL is read like an entry's page (guarded fetch, article extraction). The
+detector runs with a trace, so that it can say why nothing fired (``--explain``: why for
+every baseline and claim).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from claimwatch.articles import read
@@ -16,9 +19,10 @@ from claimwatch.baselines import Baseline
 from claimwatch.config import Config
 from claimwatch.entries import Entry
 from claimwatch.errors import FetchError, InputError
+from claimwatch.explain_view import explain_text, hint_text
 from claimwatch.extract import article_text, decode_html, html_to_text
 from claimwatch.fetcher import Fetcher
-from claimwatch.matching import Document, Finding, match
+from claimwatch.matching import Document, Explanation, Finding, Trace, match
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
@@ -53,18 +57,43 @@ async def url_text(url: str, config: Config) -> str:
     return article.text
 
 
-async def scan(source: str, config: Config, baselines: Sequence[Baseline]) -> list[Finding]:
+async def scan(
+    source: str,
+    config: Config,
+    baselines: Sequence[Baseline],
+    published: datetime | None = None,
+) -> tuple[list[Finding], Explanation]:
+    """The findings for one article, and why each baseline and claim did or did not fire."""
     text = await url_text(source, config) if is_url(source) else file_text(Path(source))
-    return match(Document(title="", text=text), baselines)
+    trace = Trace()
+    findings = match(Document(title="", text=text, published=published), baselines, trace=trace)
+    return findings, trace.explanation()
 
 
-def show(findings: Sequence[Finding], *, as_json: bool) -> str:
-    """Findings as JSON (``{"findings": [...]}``) or one readable block each."""
+def show(
+    findings: Sequence[Finding],
+    *,
+    as_json: bool,
+    explanation: Explanation | None = None,
+    explain: bool = False,
+) -> str:
+    """Findings as JSON (``{"findings": [...]}``, with ``"explanation"`` when ``explain``)
+    or one readable block each; ``explain`` adds why every claim did or did not fire, and
+    "no findings" is followed by the main reason per baseline when there is an explanation."""
     if as_json:
-        items = [dataclasses.asdict(f) for f in findings]
-        return json.dumps({"findings": items}, ensure_ascii=False, indent=2)
+        data: dict[str, object] = {"findings": [dataclasses.asdict(f) for f in findings]}
+        if explain and explanation is not None:
+            data["explanation"] = explanation.to_dict()
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    if explain and explanation is not None:
+        head = _findings_text(findings) if findings else "no findings"
+        return f"{head}\n\nwhy, per baseline and claim:\n\n{explain_text(explanation)}"
     if not findings:
-        return "no findings"
+        return "no findings" + (f"\n{hint_text(explanation)}" if explanation else "")
+    return _findings_text(findings)
+
+
+def _findings_text(findings: Sequence[Finding]) -> str:
     blocks = []
     for f in findings:
         blocks.append(

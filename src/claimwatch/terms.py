@@ -155,6 +155,15 @@ class Pattern:
         regex = self._groups[index].regex(self._has_cyrillic and _cyrillic(text))
         return [m.span() for m in regex.finditer(text)]
 
+    def missing_group(self, text: str) -> str | None:
+        """The first group (as written) without a hit in ``text``, or None: why the pattern
+        does not match, for ``scan --explain``."""
+        cyrillic = self._has_cyrillic and _cyrillic(text)
+        for source, group in zip(self.source.split(" + "), self._groups, strict=True):
+            if group.regex(cyrillic).search(text) is None:
+                return source.strip()
+        return None
+
     def first_group_count(self, text: str) -> int:
         """How many hits the first group has (for subject strength)."""
         regex = self._groups[0].regex(self._has_cyrillic and _cyrillic(text))

@@ -14,15 +14,26 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from claimwatch.baselines import Assertion, Baseline, Claim, State
+from claimwatch.claims import Expectation
 from claimwatch.matching.dates import only_earlier_years
+from claimwatch.matching.explain import Explanation
 from claimwatch.matching.findings import Finding
 from claimwatch.matching.focus import holds_focus
 from claimwatch.matching.grounding import Grounding, ground
 from claimwatch.matching.index import index_for
 from claimwatch.matching.judges import Context, Verdict, judge
 from claimwatch.matching.sentences import Sentence, split_sentences
+from claimwatch.matching.trace import ClaimTrace, Trace
+from claimwatch.matching.tracing import (
+    trace_claim,
+    trace_overruled,
+    trace_restated,
+    trace_ungrounded,
+    trace_units,
+    trace_unread,
+)
 
-__all__ = ["Document", "Finding", "is_relevant", "match"]
+__all__ = ["Document", "Explanation", "Finding", "Trace", "is_relevant", "match"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,23 +55,47 @@ def is_relevant(text: str, baselines: Sequence[Baseline]) -> bool:
 
 
 def match(
-    document: Document, baselines: Sequence[Baseline], *, indexed: bool = True
+    document: Document,
+    baselines: Sequence[Baseline],
+    *,
+    indexed: bool = True,
+    trace: Trace | None = None,
 ) -> list[Finding]:
     """Findings for every claim the document contradicts or follows up.
 
     The term index leaves only the claims whose words the text contains; ``indexed=False``
     tries every claim (the same findings, slower: for benchmarks and tests of the index).
+    With a ``trace``, every decision is recorded there (``trace.explanation()``): the
+    findings are the same.
     """
     full_text = f"{document.title}\n{document.text}"
     candidates = index_for(baselines).scan(full_text).narrow() if indexed else tuple(baselines)
+    if trace is not None:
+        for baseline in trace_unread(trace, baselines, candidates, full_text):
+            _trace_unread(trace, document, baseline)
     if not candidates:
         return []
     sentences = _sentences(document)
     findings: list[Finding] = []
     for baseline in candidates:
-        if _in_scope(document, baseline):
-            findings.extend(_match_baseline(document, sentences, baseline))
+        skip = _out_of_scope(document, baseline)
+        if skip is None:
+            findings.extend(_match_baseline(document, sentences, baseline, trace))
+        elif trace is not None:
+            trace.baseline(baseline).out_of_scope(skip, full_text, document.published)
     return findings
+
+
+def _trace_unread(trace: Trace, document: Document, baseline: Baseline) -> None:
+    """A baseline the term index left unread: out of scope, as reading it would have found
+    (the index only rules out what the regexes would), or in scope with no claim named."""
+    text = f"{document.title}\n{document.text}"
+    skip = _out_of_scope(document, baseline)
+    if skip is not None:
+        trace.baseline(baseline).out_of_scope(skip, text, document.published)
+        return
+    for claim in baseline.claims:
+        trace_claim(trace.baseline(baseline).claim(claim), claim, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,20 +119,21 @@ def _sentences(document: Document) -> list[_Unit]:
     return [_Unit(s, -1) for s in title] + units
 
 
-def _in_scope(document: Document, baseline: Baseline) -> bool:
-    """Dated after the baseline's ``since`` (if undated, not a look back at older years only),
-    and about its subject: every group of a ``required`` pattern present in the article."""
+def _out_of_scope(document: Document, baseline: Baseline) -> str | None:
+    """None when in scope: dated after the baseline's ``since`` (if undated, not a look back
+    at older years only), and about its subject: every group of a ``required`` pattern
+    present in the article. Otherwise which of these failed (``explain.ScopeCode``)."""
     full_text = f"{document.title}\n{document.text}"
     if baseline.since and document.published and document.published.date() < baseline.since:
-        return False
+        return "before_since"
     undated = document.published is None
     if undated and baseline.since and only_earlier_years(full_text, baseline.since.year):
-        return False
-    return baseline.required.matches(full_text)
+        return "look_back"
+    return None if baseline.required.matches(full_text) else "required_missing"
 
 
 def _match_baseline(
-    document: Document, sentences: list[_Unit], baseline: Baseline
+    document: Document, sentences: list[_Unit], baseline: Baseline, trace: Trace | None
 ) -> Iterable[Finding]:
     full_text = f"{document.title}\n{document.text}"
     year = _story_year(document, baseline)
@@ -105,14 +141,23 @@ def _match_baseline(
     current = [(u, g) for u, g in zip(sentences, groundings, strict=True) if not g.earlier_year]
     texts = [u.sentence.text for u, _ in current]
     paragraphs = [u.paragraph for u, _ in current]
+    traced = trace.baseline(baseline) if trace is not None else None
+    if traced is not None and groundings:
+        traced.setting = groundings[0].setting
     for claim in baseline.claims:
-        if not claim.about.matches(full_text):
-            continue
-        if claim.context and not claim.context.matches(full_text):
+        notes = traced.claim(claim) if traced is not None else None
+        if not claim.about.matches(full_text) or (
+            claim.context and not claim.context.matches(full_text)
+        ):
+            if notes is not None:
+                trace_claim(notes, claim, full_text)
             continue
         focus = holds_focus(claim, texts, paragraphs)
+        if notes is not None:
+            pairs = [(u.sentence.text, g) for u, g in zip(sentences, groundings, strict=True)]
+            trace_units(notes, claim, pairs, focus)
         units = [pair for pair, mine in zip(current, focus, strict=True) if mine]
-        yield from _best_per_kind(baseline, claim, _verdicts(claim, units, year))
+        yield from _best_per_kind(baseline, claim, _verdicts(claim, units, year, notes), notes)
 
 
 def _story_year(document: Document, baseline: Baseline) -> int:
@@ -136,8 +181,8 @@ def _rank(unit: _Unit, verdict: Verdict) -> tuple[bool, float]:
 
 
 def _verdicts(
-    claim: Claim, units: list[tuple[_Unit, Grounding]], year: int
-) -> Iterable[tuple[_Unit, Verdict]]:
+    claim: Claim, units: list[tuple[_Unit, Grounding]], year: int, trace: ClaimTrace | None
+) -> Iterable[tuple[_Unit, Verdict, Expectation]]:
     """Judge every sentence near the claim's terms (the same sentence, the one before or
     after, or an earlier one of the same paragraph); elsewhere only the claim's specific cues.
     A verdict stands only where the sentence is about the story (``grounding``)."""
@@ -165,35 +210,49 @@ def _verdicts(
             previous=before,
             names_claim=about,
             close=about or before_names,
+            trace=trace,
         )
+        if trace is not None:
+            trace.grounding = grounding
         for expectation in claim.expectations:
             if not is_near and not isinstance(expectation, Assertion | State):
                 continue
             for verdict in judge(expectation, text, ctx):
                 if grounding.grounded(verdict.highlight):
-                    yield unit, verdict
+                    yield unit, verdict, expectation
+                elif trace is not None:
+                    trace_ungrounded(trace, text, verdict, grounding, expectation)
+    if trace is not None:
+        trace.grounding = None
 
 
 def _best_per_kind(
-    baseline: Baseline, claim: Claim, verdicts: Iterable[tuple[_Unit, Verdict]]
+    baseline: Baseline,
+    claim: Claim,
+    verdicts: Iterable[tuple[_Unit, Verdict, Expectation]],
+    trace: ClaimTrace | None,
 ) -> Iterable[Finding]:
     """The strongest verdict per kind; the body's sentence over the headline's, and no
     contradiction from a headline whose body restates the claim ("At least seven missing"
     over a story that counts six)."""
-    best: dict[str, tuple[_Unit, Verdict]] = {}
+    best: dict[str, tuple[_Unit, Verdict, Expectation]] = {}
     body_restates = False
-    for unit, verdict in verdicts:
+    for unit, verdict, expectation in verdicts:
         if verdict.kind == "restatement":
             body_restates = body_restates or unit.paragraph >= 0
+            if trace is not None:
+                trace_restated(trace, unit.sentence.text, verdict, expectation)
             continue
         kept = best.get(verdict.kind)
-        if kept is None or _rank(unit, verdict) > _rank(*kept):
-            best[verdict.kind] = (unit, verdict)
-    for kind, (unit, verdict) in best.items():
+        if kept is None or _rank(unit, verdict) > _rank(kept[0], kept[1]):
+            best[verdict.kind] = (unit, verdict, expectation)
+    for kind, (unit, verdict, expectation) in best.items():
         if kind == "contradiction" and unit.paragraph < 0 and body_restates:
+            if trace is not None:
+                trace_overruled(trace, unit.sentence.text, verdict, expectation)
             continue
         sentence = unit.sentence
-        yield Finding(
+        finding = Finding(
             baseline_id=baseline.id,
             claim_id=claim.id,
             kind="contradiction" if kind == "contradiction" else "follow_up",
@@ -205,3 +264,6 @@ def _best_per_kind(
             value_text=verdict.value_text,
             highlight=verdict.highlight,
         )
+        if trace is not None:
+            trace.fire(finding, verdict.rule, expectation)
+        yield finding

@@ -94,3 +94,11 @@ def _keys(word: str) -> list[str]:
     if _CYRILLIC.search(word):
         return [word[: len(word) - cut] for cut in range(4) if len(word) - cut >= 4]
     return list(dict.fromkeys([word, word.rstrip(".")]))
+
+
+def country_name(code: str) -> str:
+    """A two-letter code's everyday English name ("KG" -> "Kyrgyzstan")."""
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return _short(getattr(country, "common_name", None) or country.name)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from claimwatch.claims import Baseline
-from claimwatch.matching.countries import countries_named
+from claimwatch.matching.countries import countries_named, country_name
 from claimwatch.matching.dates import about_an_earlier_year
 
 
@@ -97,6 +97,8 @@ class Mention:
     start: int
     end: int
     story: bool  # one of the baseline's entities (False: a rival of the same kind)
+    name: str = ""  # the words named (quoted by ``scan --explain``)
+    kind: str = ""  # the entity kind ("vessel")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,8 @@ class Grounding:
     mentions: tuple[Mention, ...]
     inherited: bool | None  # story (True), rival (False) or unknown (None)
     earlier_year: bool = False  # set in an earlier year only (``dates.about_an_earlier_year``)
+    origin: Mention | None = None  # the earlier mention the inherited focus comes from
+    setting: str | None = None  # the article is set elsewhere: the countries its headline names
 
     def grounded(self, span: tuple[int, int] | None = None) -> bool:
         """Is the sentence (or the words at ``span``) about the story?"""
@@ -116,6 +120,23 @@ class Grounding:
             return next(iter(kinds)) if len(kinds) == 1 else self.inherited is not False
         nearest = min(self.mentions, key=lambda m: _gap(m, span))
         return nearest.story
+
+    def why(self, span: tuple[int, int] | None) -> str:
+        """Why ``grounded(span)`` is False, in words (for ``scan --explain``)."""
+        if self.mentions:
+            rival = min(self.mentions, key=lambda m: _gap(m, span or (0, 0)))
+            if not rival.story:
+                return f"the sentence names another {rival.kind or 'one'}, “{rival.name}”"
+        if self.earlier_year:
+            return "the sentence is set in an earlier year"
+        if self.setting:
+            return f"the article is set in {self.setting} and the sentence names no story name"
+        origin = self.origin
+        if origin is _EARLIER:
+            return "the sentence follows one set in an earlier year"
+        if origin is not None and not origin.story:
+            return f"the sentence refers back to another {origin.kind}, “{origin.name}”"
+        return "the sentence names none of the story's own names"
 
 
 def _gap(mention: Mention, span: tuple[int, int]) -> int:
@@ -131,7 +152,10 @@ def mentions(sentence: str, baseline: Baseline) -> list[Mention]:
     found: list[Mention] = []
     for entity in baseline.entities:
         for pattern in entity.names.patterns:
-            found.extend(Mention(a, b, True) for a, b in pattern.group_spans(sentence, 0))
+            found.extend(
+                Mention(a, b, True, sentence[a:b], entity.kind)
+                for a, b in pattern.group_spans(sentence, 0)
+            )
     kinds = {e.kind for e in baseline.entities}
     for kind in kinds & _KIND_NOUNS.keys():
         found.extend(_rivals(sentence, kind, found))
@@ -147,7 +171,7 @@ def _rivals(sentence: str, kind: str, own: list[Mention]) -> list[Mention]:
             start, end = m.start("name"), m.end("name")
             if name.split()[0] in _NOT_A_NAME or any(o.start < end and start < o.end for o in own):
                 continue
-            rivals.append(Mention(start, end, False))
+            rivals.append(Mention(start, end, False, name, kind))
     return rivals
 
 
@@ -159,15 +183,29 @@ def ground(
     if not baseline.entities:
         return [Grounding((), None, earlier) for earlier in past]
     found = [mentions(text, baseline) for text, _ in units]
-    article = False if _set_elsewhere(units, found, baseline) else _article_focus(units, found)
-    out, focus, paragraph = [], article, None
+    setting = _set_elsewhere(units, found, baseline)
+    article, opening = (False, None) if setting else _article_focus(units, found)
+    out, paragraph = [], None
+    focus, origin = article, opening
     for (_, number), own, earlier in zip(units, found, past, strict=True):
         if number != paragraph:
-            focus, paragraph = article, number
-        inherited = focus
-        out.append(Grounding(tuple(own), False if earlier and not own else inherited, earlier))
+            focus, origin, paragraph = article, opening, number
+        inherited = False if earlier and not own else focus
+        out.append(Grounding(tuple(own), inherited, earlier, origin, setting or None))
         focus = _next_focus(own, earlier, focus)
+        origin = _next_origin(own, earlier, origin)
     return out
+
+
+_EARLIER = Mention(0, 0, False)  # the focus comes from a sentence set in an earlier year
+
+
+def _next_origin(own: list[Mention], earlier: bool, origin: Mention | None) -> Mention | None:
+    """The mention ``_next_focus`` takes the focus from (for ``Grounding.why``)."""
+    if not own:
+        return _EARLIER if earlier else origin
+    kinds = {m.story for m in own}
+    return next(m for m in own if m.story) if kinds == {True} else own[0]
 
 
 def _next_focus(own: list[Mention], earlier: bool, focus: bool | None) -> bool | None:
@@ -182,31 +220,33 @@ _PLACE_KINDS = ("place", "country")
 
 def _set_elsewhere(
     units: Sequence[tuple[str, int]], found: list[list[Mention]], baseline: Baseline
-) -> bool:
+) -> str:
     """The story has places, the article names none of them, and its headline names none of
-    the story's names but a country the baseline never does."""
+    the story's names but a country the baseline never does: those countries ("" if not)."""
     places = [e.names for e in baseline.entities if e.kind in _PLACE_KINDS]
     if not units or not places:
-        return False
+        return ""
     article = "\n".join(text for text, _ in units)
     if any(p.matches(article) for p in places):
-        return False
+        return ""
     headline = [i for i, (_, n) in enumerate(units) if n == -1] or [0]
     if any(found[i] for i in headline):
-        return False
+        return ""
     named = countries_named(" ".join(units[i][0] for i in headline))
     if not named:
-        return False
+        return ""
     story = f"{baseline.title}\n" + "\n".join(c.statement for c in baseline.claims)
-    return bool(named - countries_named(story))
+    return ", ".join(sorted(country_name(c) for c in named - countries_named(story)))
 
 
-def _article_focus(units: Sequence[tuple[str, int]], found: list[list[Mention]]) -> bool | None:
-    """What the headline and the opening paragraph name first."""
+def _article_focus(
+    units: Sequence[tuple[str, int]], found: list[list[Mention]]
+) -> tuple[bool | None, Mention | None]:
+    """What the headline and the opening paragraph name first (and that mention)."""
     opening = {units[0][1], units[0][1] + 1} if units else set()
     for (_, number), own in zip(units, found, strict=True):
         if number not in opening and number != -1:
             break
         if own:
-            return own[0].story
-    return None
+            return own[0].story, own[0]
+    return None, None

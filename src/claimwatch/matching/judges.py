@@ -3,7 +3,8 @@ or neither? Each judge returns Verdicts; ``matching.match`` keeps the best per c
 
 The judges hold no story-specific words: the baseline (through its frames) supplies the
 terms, the judges supply the generic reading (figures, clock times, negation, denial,
-hedging, tense and aspect, dates). Figures are judged in ``quantities``.
+hedging, tense and aspect, dates). Figures are judged in ``quantities``, dates and clock
+times in ``timing``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import replace
 from claimwatch.claims import (
     Absence,
     Assertion,
+    Change,
     DateRule,
     Expectation,
     Quantity,
@@ -23,12 +25,11 @@ from claimwatch.claims import (
     Unquantified,
 )
 from claimwatch.matching import cues, reasons
-from claimwatch.matching.clock import ClockTime, find_times
-from claimwatch.matching.dates import find_dates, is_dateline
 from claimwatch.matching.quantities import judge_quantity, judge_unquantified
+from claimwatch.matching.timing import judge_date, judge_time
+from claimwatch.matching.trace import term_list
 from claimwatch.matching.verdicts import (
     Context,
-    Kind,
     Verdict,
     negated_after,
     negated_before,
@@ -42,9 +43,6 @@ from claimwatch.terms import PatternSet
 __all__ = ["JUDGES", "Context", "Verdict", "judge"]
 
 _TOKEN = re.compile(r"\w+")
-MAX_DATE_GAP = 6  # words between an event and the date that dates it
-MAX_TIME_GAP = 8  # words between an event and the clock time that times it
-TIMELINE_MINUTES = 60  # a precise time this long before the event belongs to its timeline
 _IRREALIS = (
     r"\b(?:call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|appeal(?:s|ed)? for|"
     r"should|if|unless|whether)\W+(?:\w+\W+){0,%d}$"
@@ -73,25 +71,17 @@ _CONCRETE = re.compile(
     r"понедельник\w*|вторник\w*|сред[уы]|четверг\w*|пятниц\w*|суббот\w*|воскресень\w*)(?!\w)",
     re.I,
 )
-# "initially reported around 2 a.m.": the time a report came in, not the event's.
-_REPORTED_TIME = re.compile(
-    r"\b(?:reported|report|calls?|called|notified|alerted|received|dispatched|911|"
-    r"press conference|briefing|news conference|updated?)\b",
-    re.I,
-)
-
-
 # ---- state: its changes and effects follow it up ------------------------------------------
 
 
 def judge_state(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
     if not ctx.close:  # a change belongs to what this or the last sentence named
         away = Context(ctx.claim, ctx.year, near_claim=False, previous=ctx.previous)
-        yield from _contradicted(exp.contradicted_by, sentence, away)
-        yield from _followed_up(exp.followed_up_by, sentence, away)
+        yield from _contradicted(exp, exp.contradicted_by, sentence, away)
+        yield from _followed_up(exp, exp.followed_up_by, sentence, away)
         return
     for change in exp.changes:
-        found = _staged(change.terms, sentence)
+        found = _staged(change, sentence, ctx, exp)
         if found is None:
             continue
         span, stage = found
@@ -105,9 +95,10 @@ def judge_state(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
             ),
             score=score({"completed": 0.85, "started": 0.8}.get(stage, 0.7), sentence),
             highlight=span,
+            rule="stage",
         )
-    yield from _contradicted(exp.contradicted_by, sentence, ctx)
-    yield from _followed_up(exp.followed_up_by, sentence, ctx)
+    yield from _contradicted(exp, exp.contradicted_by, sentence, ctx)
+    yield from _followed_up(exp, exp.followed_up_by, sentence, ctx)
     if exp.holds_terms and ctx.names_claim:
         yield from _state_negated(exp, sentence, ctx)
 
@@ -123,12 +114,13 @@ _NO_LONGER = re.compile(
 def _state_negated(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
     """The state's own words negated: "the canal was never closed" contradicts it, while
     "the canal is no longer closed" reports that it ended."""
-    for verdict in _holds_negated(exp.holds_terms, sentence, ctx):
+    for verdict in _holds_negated(exp, exp.holds_terms, sentence, ctx):
         if _NO_LONGER.search(sentence):
             yield replace(
                 verdict,
                 kind="follow_up",
                 fact="ended",
+                rule="ended",
                 reason=reasons.reason(
                     sentence,
                     f"reports that it ended{{source}}; the baseline says {_in_force(exp, ctx)}",
@@ -143,16 +135,23 @@ def _in_force(exp: State, ctx: Context) -> str:
     return ctx.claim.short if any(c in exp.holds for c in "|*+") else exp.holds
 
 
-def _staged(terms: PatternSet, sentence: str) -> tuple[tuple[int, int], str] | None:
+def _staged(
+    change: Change, sentence: str, ctx: Context, exp: State
+) -> tuple[tuple[int, int], str] | None:
     """The first change word (of a pattern whose groups all hit) that reports a stage:
     "идет вывод: ... покинули" is read at "покинули" when "вывод" alone tells no stage."""
-    for pattern in terms.patterns:
+    for pattern in change.terms.patterns:
         if not pattern.matches(sentence):
             continue
         for span in pattern.group_spans(sentence, 0):
-            stage = None if negated_near(sentence, span) else _stage(sentence, span)
+            negated = negated_near(sentence, span)
+            stage, why = (None, "negated") if negated else _stage(sentence, span)
             if stage is not None:
                 return span, stage
+            if ctx.trace is not None:
+                word = sentence[span[0] : span[1]]
+                code = "negated" if negated else "no_stage"
+                ctx.note(code, f"“{word}” ({change.name}) {why}", sentence, span, exp)
     return None
 
 
@@ -165,15 +164,22 @@ _PLANNED = re.compile(
 )
 
 
-def _stage(sentence: str, span: tuple[int, int]) -> str | None:
+def _stage(sentence: str, span: tuple[int, int]) -> tuple[str | None, str]:
+    """The stage reported, or None and why not (for ``scan --explain``)."""
     stage = cues.aspect(sentence, span)
     if stage in ("completed", "started"):
-        return stage
-    if stage == "announced" and _CONCRETE.search(sentence) and not _CONDITION.search(sentence):
-        return stage
+        return stage, ""
+    if stage == "announced":
+        if not _CONCRETE.search(sentence):
+            return None, "is announced with no decision, date or schedule"
+        if _CONDITION.search(sentence):
+            return None, "is announced on a condition"
+        return stage, ""
     if stage is None and _reported_as_done(sentence, span):
-        return "completed"
-    return None
+        return "completed", ""
+    if stage == "ongoing":
+        return None, "is still going on: no change"
+    return None, "is named with no tense or aspect that reports a stage"
 
 
 def _reported_as_done(sentence: str, span: tuple[int, int]) -> bool:
@@ -189,43 +195,90 @@ def _reported_as_done(sentence: str, span: tuple[int, int]) -> bool:
 
 
 def judge_assertion(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Verdict]:
-    yield from _contradicted(exp.contradicted_by, sentence, ctx)
-    yield from _followed_up(exp.followed_up_by, sentence, ctx)
+    yield from _contradicted(exp, exp.contradicted_by, sentence, ctx)
+    yield from _followed_up(exp, exp.followed_up_by, sentence, ctx)
     if not ctx.near_claim:
         return  # negation and doubt need the claim's own terms at hand
     if exp.holds and ctx.names_claim:
-        yield from _holds_negated(exp.holds, sentence, ctx)
-    if exp.doubt_contradicts and not cues.denial(sentence) and not cues.opinion(sentence):
-        for span in cues.doubt(sentence):
-            yield Verdict(
-                kind="contradiction",
-                fact="doubt",
-                reason=reasons.reason(
-                    sentence,
-                    f"casts doubt on {ctx.claim.short} (“{sentence[span[0] : span[1]]}”){{source}}",
-                ),
-                score=score(0.75, sentence),
-                highlight=span,
-            )
-            break
+        yield from _holds_negated(exp, exp.holds, sentence, ctx)
+    if exp.doubt_contradicts:
+        yield from _doubted(exp, sentence, ctx)
 
 
-def _contradicted(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
+def _doubted(exp: Assertion, sentence: str, ctx: Context) -> Iterator[Verdict]:
+    denials = cues.denial(sentence)
+    if denials or cues.opinion(sentence):
+        if ctx.trace is not None and cues.doubt(sentence):
+            _note_denial(exp, sentence, cues.doubt(sentence)[0], ctx, denials)
+        return
+    for span in cues.doubt(sentence):
+        yield Verdict(
+            kind="contradiction",
+            fact="doubt",
+            reason=reasons.reason(
+                sentence,
+                f"casts doubt on {ctx.claim.short} (“{sentence[span[0] : span[1]]}”){{source}}",
+            ),
+            score=score(0.75, sentence),
+            highlight=span,
+            rule="doubt",
+        )
+        break
+
+
+def _note_denial(
+    exp: Expectation,
+    sentence: str,
+    span: tuple[int, int],
+    ctx: Context,
+    denials: list[tuple[int, int]],
+) -> None:
+    """Why words that would decide were set aside: said in a denial, or an impression."""
+    word = sentence[span[0] : span[1]]
+    if denials:
+        cue = sentence[denials[0][0] : denials[0][1]]
+        detail = f"“{word}” stands in a denial (“{cue}”){reasons.source(sentence)}"
+        ctx.note("denied", detail, sentence, span, exp)
+        return
+    found = cues.opinion(sentence)
+    cue = sentence[found[0][0] : found[0][1]] if found else ""
+    ctx.note("opinion", f"“{word}” is a speaker's impression (“{cue}”)", sentence, span, exp)
+
+
+def _contradicted(
+    exp: Expectation, patterns: PatternSet, sentence: str, ctx: Context
+) -> Iterator[Verdict]:
     hit = patterns.first(sentence, ctx.min_groups)
-    if hit is None or cues.denial(sentence) or cues.opinion(sentence):
-        return  # a denial of someone else's accusation, or a bystander's impression
+    if hit is None:
+        return
     span = hit[1][0]
-    if negated_in_clause(sentence, span) or _IRREALIS_CLAUSE.search(sentence[: span[0]]):
+    denials = cues.denial(sentence)
+    if denials or cues.opinion(sentence):
+        if ctx.trace is not None:
+            _note_denial(exp, sentence, span, ctx, denials)
+        return  # a denial of someone else's accusation, or a bystander's impression
+    negated = negated_in_clause(sentence, span)
+    if negated or _IRREALIS_CLAUSE.search(sentence[: span[0]]):
+        if ctx.trace is not None:
+            word = sentence[span[0] : span[1]]
+            why = "negated in its clause" if negated else "a request or condition, not a fact"
+            ctx.note(
+                "negated" if negated else "irrealis", f"“{word}” is {why}", sentence, span, exp
+            )
         return
     text = f"reports “{{quote}}”{{source}}, against {ctx.claim.short}"
     yield phrase_verdict("contradiction", "contra", sentence, span, text, 0.75)
 
 
-def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
+def _holds_negated(
+    exp: Expectation, holds: PatternSet, sentence: str, ctx: Context
+) -> Iterator[Verdict]:
     """ "Were never taken", "dispute the claim that ... were seized": the claim's own predicate
     negated or disputed. (Disputing a counter-claim, by contrast, supports the baseline.)"""
     denials = cues.denial(sentence)
     if cues.opinion(sentence):
+        if ctx.trace is not None and (hit := holds.first(sentence)) is not None:
+            _note_denial(exp, sentence, hit[1][0], ctx, [])
         return  # "it doesn't look safe to me": an impression, not a finding
     for pattern in holds.patterns:
         for span in pattern.group_spans(sentence, 0):
@@ -234,14 +287,25 @@ def _holds_negated(holds: PatternSet, sentence: str, ctx: Context) -> Iterator[V
                 text = f"says the opposite of {ctx.claim.short} (“{{quote}}” negated){{source}}"
                 yield phrase_verdict("contradiction", "negated", sentence, span, text, 0.7)
                 return
+    if ctx.trace is not None and (hit := holds.first(sentence)) is not None:
+        word = sentence[hit[1][0][0] : hit[1][0][1]]
+        detail = f"says “{word}” without negating it, as the baseline does"
+        ctx.note("restatement", detail, sentence, hit[1][0], exp)
 
 
-def _followed_up(patterns: PatternSet, sentence: str, ctx: Context) -> Iterator[Verdict]:
+def _followed_up(
+    exp: Expectation, patterns: PatternSet, sentence: str, ctx: Context
+) -> Iterator[Verdict]:
     hit = patterns.first(sentence, ctx.min_groups)
     if hit is None:
         return
     span = hit[1][0]
-    if _absent(sentence, span) or _IRREALIS_NEAR.search(sentence[: span[0]]):
+    absent = _absent(sentence, span)
+    if absent or _IRREALIS_NEAR.search(sentence[: span[0]]):
+        if ctx.trace is not None:
+            word = sentence[span[0] : span[1]]
+            code, why = ("absent", "negated") if absent else ("irrealis", "asked for, not done")
+            ctx.note(code, f"“{word}” is {why}", sentence, span, exp)
         return  # "no trial", "called for an inquiry": a request or an absence is not news
     text = f"new facts on {ctx.claim.short}: “{{quote}}”{{source}}"
     yield phrase_verdict("follow_up", "follow", sentence, span, text, 0.7)
@@ -265,7 +329,11 @@ def judge_absence(exp: Absence, sentence: str, ctx: Context) -> Iterator[Verdict
     """ "It was a deliberate attack" against "no evidence of terrorism"; "theories that it was
     an attack spread online" reports the thing only to reject it: a follow-up."""
     spans = [s for p in exp.things.patterns for s in p.group_spans(sentence, 0)]
-    if not spans or not _in_scope(exp, sentence, ctx):
+    if not spans:
+        return
+    if not _in_scope(exp, sentence, ctx):
+        if ctx.trace is not None:
+            _note_absence(exp, sentence, min(spans), ctx, "scope_missing")
         return
     rebuttal = exp.rebuttals.first(sentence)
     if rebuttal is not None:
@@ -273,12 +341,40 @@ def judge_absence(exp: Absence, sentence: str, ctx: Context) -> Iterator[Verdict
         yield phrase_verdict("follow_up", "rebutted", sentence, rebuttal[1][0], text, 0.7)
         return
     asserted = [s for s in sorted(spans) if not _denied_or_negated(sentence, s)]
-    if not asserted or _IRREALIS_CLAUSE.search(sentence[: asserted[0][0]]) or _question(sentence):
+    if not asserted:
+        if ctx.trace is not None:
+            first = min(spans)
+            _note_absence(exp, sentence, first, ctx, _denied_or_negated(sentence, first))
+        return
+    if _IRREALIS_CLAUSE.search(sentence[: asserted[0][0]]) or _question(sentence):
+        if ctx.trace is not None:
+            code = "question" if _question(sentence) else "irrealis"
+            _note_absence(exp, sentence, asserted[0], ctx, code)
         return
     if cues.opinion(sentence):
+        if ctx.trace is not None:
+            _note_denial(exp, sentence, asserted[0], ctx, [])
         return  # a bystander's impression is no finding
     text = f"says “{{quote}}”{{source}}, against {ctx.claim.short}"
     yield phrase_verdict("contradiction", "asserted", sentence, asserted[0], text, 0.75)
+
+
+_ABSENCE_NOTES = {
+    "scope_missing": "names “{word}” but none of whom the claim concerns ({scope})",
+    "negated": "names “{word}” only to negate it, as the baseline does",
+    "denied": "names “{word}” in a denial, as the baseline does",
+    "question": "asks whether “{word}”: a question",
+    "irrealis": "names “{word}” as a request or condition",
+}
+
+
+def _note_absence(
+    exp: Absence, sentence: str, span: tuple[int, int], ctx: Context, code: str
+) -> None:
+    scope = term_list("|".join(p.source for p in exp.scope.patterns))
+    detail = _ABSENCE_NOTES[code].format(word=sentence[span[0] : span[1]], scope=scope)
+    code = "restatement" if code in ("negated", "denied") else code
+    ctx.note(code, detail, sentence, span, exp)
 
 
 def _in_scope(exp: Absence, sentence: str, ctx: Context) -> bool:
@@ -287,122 +383,15 @@ def _in_scope(exp: Absence, sentence: str, ctx: Context) -> bool:
     return not exp.scope or exp.scope.matches(sentence)
 
 
-def _denied_or_negated(sentence: str, span: tuple[int, int]) -> bool:
+def _denied_or_negated(sentence: str, span: tuple[int, int]) -> str:
+    """ "negated", "denied", or "" where the thing at ``span`` is asserted."""
     if negated_in_clause(sentence, span) or negated_after(sentence, span):
-        return True
-    return any(end <= span[0] for _, end in cues.denial(sentence))
+        return "negated"
+    return "denied" if any(end <= span[0] for _, end in cues.denial(sentence)) else ""
 
 
 def _question(sentence: str) -> bool:
     return sentence.rstrip(" ”\"'»").endswith("?")
-
-
-# ---- dates and clock times ----------------------------------------------------------------
-
-
-def judge_date(exp: DateRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
-    if exp.scope and not exp.scope.matches(sentence):
-        return  # "the withdrawal began on 13 January" dates no protest
-    terms = exp.event or ctx.claim.about
-    hit = terms.first(sentence)
-    if hit is None:
-        return
-    event = hit[1][0]
-    dates = [d for d in find_dates(sentence, ctx.year) if not is_dateline(sentence, d)]
-    near = [
-        d
-        for d in dates
-        if _token_distance(sentence, event, (d.start, d.end)) <= MAX_DATE_GAP
-        and not _OTHER_CLAUSE.search(_between(sentence, event, (d.start, d.end)))
-    ]
-    if not near:
-        return
-    if exp.date is not None and any(d.date == exp.date for d in near):
-        return  # "on 2 and 3 January" still names the claim's date
-    nearest = min(near, key=lambda d: _token_distance(sentence, event, (d.start, d.end)))
-    wrong = (
-        (exp.date is not None and nearest.date != exp.date)
-        or (exp.not_before is not None and nearest.date < exp.not_before)
-        or (exp.not_after is not None and nearest.date > exp.not_after)
-    )
-    if not wrong or negated_near(sentence, event):
-        return
-    expected = exp.date or exp.not_before or exp.not_after
-    yield Verdict(
-        kind="contradiction",
-        fact=f"date:{nearest.date.isoformat()}",
-        reason=reasons.reason(
-            sentence,
-            f"dates {ctx.claim.short} to {nearest.text}{{source}}; "
-            f"the baseline says {expected:%-d %B %Y}",
-        ),
-        score=score(0.7, sentence),
-        highlight=(nearest.start, nearest.end),
-    )
-
-
-def judge_time(exp: TimeRule, sentence: str, ctx: Context) -> Iterator[Verdict]:
-    """A clock time for the claim's event: off by ``tolerance`` minutes or more contradicts,
-    a finer minute that fits follows up; a precise time of the hour before the event belongs
-    to its timeline (a follow-up)."""
-    if exp.scope and not exp.scope.matches(sentence):
-        return
-    events = [s for p in exp.event.patterns for s in p.group_spans(sentence, 0)]
-    for time in find_times(sentence):
-        if _REPORTED_TIME.search(sentence[max(0, time.start - 40) : time.start]):
-            continue
-        at = (time.start, time.end)
-        near = [
-            e
-            for e in events
-            if _token_distance(sentence, e, at) <= MAX_TIME_GAP
-            and not _CLAUSE_BREAK.search(_between(sentence, e, at))
-        ]
-        kind = _time_kind(exp, time, bool(near))
-        if kind is None:
-            continue
-        said = f"{exp.minutes // 60}:{exp.minutes % 60:02d}"
-        relation = "against" if kind == "contradiction" else "a finer account of"
-        yield Verdict(
-            kind=kind,
-            fact=f"time:{time.minutes:g}",
-            reason=reasons.reason(
-                sentence,
-                f"gives {time.text}{{source}}, {relation} {ctx.claim.short} (about {said})",
-            ),
-            score=score(0.8 if kind == "contradiction" else 0.75, sentence),
-            highlight=(time.start, time.end),
-        )
-        return
-
-
-def _time_kind(exp: TimeRule, time: ClockTime, at_event: bool) -> Kind | None:
-    low, high = exp.minutes - exp.tolerance, exp.minutes + exp.tolerance
-    if at_event:
-        if time.high <= low or time.low >= high:
-            return "contradiction"
-        return "follow_up" if time.precise and time.minutes != exp.minutes else None
-    before = exp.minutes - TIMELINE_MINUTES <= time.minutes < exp.minutes
-    return "follow_up" if time.precise and before else None
-
-
-_CLAUSE_BREAK = re.compile(r"[;:—–]|\s-\s")  # another clause: "failed at 6:02; it capsized"
-# A clause opener between an event and a date: the date belongs to another event ("erupted
-# after the price doubled on 1 January", "вспыхнули после того, как с 1 января цена выросла").
-_OTHER_CLAUSE = re.compile(
-    r"\b(?:after|because|when|before|prior to|ahead of)\b"
-    r"|(?<!\w)(?:после того,?\s+как|потому что|так как|когда|задолго до|до начала|после|"
-    r"перед)(?!\w)",
-    re.I,
-)
-
-
-def _between(sentence: str, a: tuple[int, int], b: tuple[int, int]) -> str:
-    return sentence[a[1] : b[0]] if a[1] <= b[0] else sentence[b[1] : a[0]]
-
-
-def _token_distance(sentence: str, a: tuple[int, int], b: tuple[int, int]) -> int:
-    return len(_TOKEN.findall(_between(sentence, a, b)))
 
 
 JUDGES: dict[type, Callable[..., Iterator[Verdict]]] = {

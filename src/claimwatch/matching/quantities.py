@@ -24,6 +24,7 @@ from claimwatch.claims import Quantity, Unquantified
 from claimwatch.matching import reasons
 from claimwatch.matching.attach import counts_term, distance, qualified_as_part
 from claimwatch.matching.figures import Figure, find_figures
+from claimwatch.matching.trace import term_list
 from claimwatch.matching.verdicts import Context, Verdict, score
 from claimwatch.terms import PatternSet
 from claimwatch.units import Unit, comparable, convert, unit_named, unit_of
@@ -55,15 +56,42 @@ def judge_quantity(exp: Quantity, sentence: str, ctx: Context) -> Iterator[Verdi
     figures = find_figures(sentence)
     for figure in figures:
         found = _reading(exp, claim_unit, sentence, figure, figures)
-        if found is None:
+        if isinstance(found, str):
+            if ctx.trace is not None and found:
+                _note_figure(exp, sentence, figure, ctx, found)
             continue
         (low, high), term = found
-        if _HISTORY.search(sentence[max(0, figure.start - 40) : figure.end + 40]) and (
-            exp.trend != "fixed"
-        ):
+        history = _HISTORY.search(sentence[max(0, figure.start - 40) : figure.end + 40])
+        if history and exp.trend != "fixed":
+            if ctx.trace is not None:
+                _note_figure(exp, sentence, figure, ctx, "history", history.group())
             continue  # "eight were initially unaccounted for": an earlier count, not news
         kind = _kind(exp, low, high, sentence, figure)
         yield _verdict(kind or "restatement", exp, sentence, figure, term, ctx)
+
+
+# Why a figure is not the claim's: ``_reading``'s answers, for ``scan --explain``.
+_NOT_COUNTED = {
+    "part": "is one part of a larger total",
+    "vague": "is vague, not a count",
+    "sizes": "sizes a thing, it counts nothing",
+    "unit": "is in another unit than the claim's",
+    "distance": "is a distance, not a size",
+    "no_term": "counts none of the claim's words ({counts})",
+    "rival": "counts another claim's words, nearer to it",
+    "member": "counts one member of the whole, not the whole",
+    "implausible": "is too far from the claim's {value:g} to count the same thing",
+    "history": "is an earlier count (“{cue}”), not news",
+}
+
+
+def _note_figure(
+    exp: Quantity, sentence: str, figure: Figure, ctx: Context, why: str, cue: str = ""
+) -> None:
+    counts = "|".join(p.source for p in exp.counts.patterns)
+    text = _NOT_COUNTED[why].format(counts=term_list(counts, 60), value=exp.value, cue=cue)
+    code = "history" if why == "history" else "figure_not_counted"
+    ctx.note(code, f"“{figure.text}” {text}", sentence, (figure.start, figure.end), exp)
 
 
 def _reading(
@@ -72,34 +100,44 @@ def _reading(
     sentence: str,
     figure: Figure,
     figures: list[Figure],
-) -> tuple[tuple[float, float], tuple[int, int]] | None:
+) -> tuple[tuple[float, float], tuple[int, int]] | str:
     """The figure's interval in the claim's unit and the term it counts, if it is this
-    claim's figure at all."""
+    claim's figure at all; otherwise why not (a key of ``_NOT_COUNTED``, "" for no figure)."""
     if figure.is_part or figure.vague or figure.sizes or figure.value <= 0:
-        return None
+        return _not_a_count(figure)
     if claim_unit is None:
         if figure.unit is not None:
-            return None
+            return "unit"
         interval = (figure.low, figure.high)
     else:
         unit = unit_of(sentence, figure)
         if unit is None or not comparable(claim_unit, unit):
-            return None
+            return "" if unit is None else "unit"  # a plain count says nothing of a measure
         if unit.dimension == "length" and not _a_size(sentence, figure):
-            return None  # "when the vessel was 320 metres from the bridge": a distance
+            return "distance"  # "when the vessel was 320 metres from the bridge"
         interval = (convert(figure.low, unit, claim_unit), convert(figure.high, unit, claim_unit))
     term = counts_term(sentence, figure, figures, exp.counts, exp.members)
     if term is None and claim_unit is not None:
         term = _measured_thing(sentence, figure, exp.counts)  # "The ship, 230 feet long, ..."
-    if term is None or _rival_nearer(sentence, figure, figures, term, exp.rivals):
-        return None
+    if term is None:
+        return "no_term"
+    if _rival_nearer(sentence, figure, figures, term, exp.rivals):
+        return "rival"
     if qualified_as_part(sentence, figure, exp.parts):
-        return None
+        return "member"
     value = interval[0] if interval[1] == float("inf") else (interval[0] + interval[1]) / 2
     top = GROWTH_RATIO if exp.trend == "grows" else PLAUSIBLE_RATIO  # tolls grow a lot
     if not exp.value / PLAUSIBLE_RATIO <= max(value, interval[0]) <= exp.value * top:
-        return None
+        return "implausible"
     return interval, term
+
+
+def _not_a_count(figure: Figure) -> str:
+    if figure.is_part:
+        return "part"
+    if figure.vague:
+        return "vague"
+    return "sizes" if figure.sizes else ""
 
 
 def _measured_thing(sentence: str, figure: Figure, things: PatternSet) -> tuple[int, int] | None:
@@ -194,6 +232,7 @@ def _verdict(
         highlight=(figure.start, figure.end),
         value=figure.value,
         value_text=figure.text,
+        rule="figure",
     )
 
 
@@ -234,5 +273,6 @@ def judge_unquantified(exp: Unquantified, sentence: str, ctx: Context) -> Iterat
                 highlight=(figure.start, figure.end),
                 value=figure.value,
                 value_text=figure.text,
+                rule="measure",
             )
             break

@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from claimwatch.claims import Claim
+from claimwatch.claims import Claim, Expectation
 from claimwatch.matching import cues, reasons
+from claimwatch.matching.trace import ClaimTrace
 
 # A restatement never becomes a finding: it lets the body overrule its headline.
 Kind = Literal["contradiction", "follow_up", "restatement"]
@@ -27,6 +28,7 @@ class Verdict:
     highlight: tuple[int, int]
     value: float | None = None
     value_text: str | None = None
+    rule: str = ""  # which rule of its judge decided (``explain.RULES``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,19 @@ class Context:
     previous: str = ""  # the sentence before, in the same paragraph
     names_claim: bool = True  # this very sentence names the claim
     close: bool = True  # this sentence or the one before names the claim
+    trace: ClaimTrace | None = None  # ``scan --explain``: where judges record why not
+
+    def note(
+        self,
+        code: str,
+        detail: str,
+        sentence: str,
+        span: tuple[int, int] | None,
+        expectation: Expectation,
+    ) -> None:
+        """Record a decision not to fire (call only when ``trace`` is set)."""
+        if self.trace is not None:
+            self.trace.note(code, detail, sentence, span, expectation)
 
     @property
     def min_groups(self) -> int:
@@ -105,4 +120,5 @@ def phrase_verdict(
         reason=reasons.reason(sentence, text.replace("{quote}", quote)),
         score=score(base, sentence),
         highlight=span,
+        rule=fact,
     )
