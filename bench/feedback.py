@@ -27,7 +27,8 @@ contradiction) is *dismissed*; an alert on a labelled claim but of the other kin
   whose analyst judges each alert as it comes; the whole corpus is scored before and after.
 
 Each suppression is listed with its rule, whether it held back a false alarm or a labelled
-alert, and its reason. Figures only: nothing is judged here.
+alert, and its reason; ``--suggest`` also prints what ``suggest.suggest`` proposes for a
+``--story`` baseline from the first half's verdicts. Figures only: nothing is judged here.
 """
 
 from __future__ import annotations
