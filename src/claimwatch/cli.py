@@ -1,5 +1,6 @@
 """The ``claimwatch`` command: run, once, check, alerts, scan, status, migrate, report,
-replay, demo, baseline draft, feeds (list, import, export, add), init.
+replay, demo, claims, baseline draft, feeds (list, import, export, add), init. ``alerts
+confirm|dismiss|seen`` and ``claims mute|close|open`` record an analyst's calls (triagecmd.py).
 
 Commands import what they need when they run, so ``--help`` and ``check`` stay quick.
 
@@ -51,6 +52,10 @@ ONCE_EXIT_CODES = f"""exit status:
 ALERTS_TEST_EXIT_CODES = (
     f"exit status: {EXIT_OK} every sink took the test alert, {EXIT_INPUT} invalid config or "
     f"--sink, {EXIT_REFUSED} a sink did not take it"
+)
+VERDICT_EXIT_CODES = (
+    f"exit status: {EXIT_OK} recorded, {EXIT_INPUT} an alert id unknown or ambiguous (then "
+    "nothing is recorded), or invalid config"
 )
 SECRET_WORDS = ("password", "secret", "token", "key")
 
@@ -207,7 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="send the new alerts to the configured sinks (default: store them only)",
     )
-    _with_config(command("demo", _cmd_demo, "run the bundled offline demo"))
+    demo = command("demo", _cmd_demo, "run the bundled offline demo")
+    _with_config(demo)
+    demo.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="keep the state, the alert log and a config naming them in DIR (new or empty), "
+        "for `claimwatch report` and the other commands",
+    )
+    claims = command("claims", _cmd_claims, "list claims with their state and verdict counts")
+    _with_config(claims)
+    _claims_commands(claims, common)
     _baseline_commands(command("baseline", _cmd_baseline, "work with baselines: draft"), common)
     feeds = command("feeds", _cmd_feeds, "list, add, import and export feeds (OPML)")
     _feeds_commands(feeds, common)
@@ -250,6 +266,52 @@ def _alerts_commands(alerts: argparse.ArgumentParser, common: argparse.ArgumentP
     test.set_defaults(handler=_cmd_alerts_test)
     _with_config(test)
     test.add_argument("--sink", metavar="NAME", help="only this sink (log, email, apprise)")
+    _verdict_commands(sub, common)
+
+
+def _verdict_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """``alerts confirm|dismiss|seen ALERT_ID...``: an analyst's verdict (triagecmd.py)."""
+    from claimwatch.verdicts import DISMISS_REASONS
+
+    texts = {
+        "confirm": "mark alerts as right: they count, and show as confirmed",
+        "dismiss": "mark alerts as false alarms: they no longer count toward their claim",
+        "seen": "mark alerts as looked at, without a call on them",
+    }
+    for name, text in texts.items():
+        cmd = sub.add_parser(
+            name, help=text, description=text, parents=[common], epilog=VERDICT_EXIT_CODES
+        )
+        cmd.set_defaults(handler=_cmd_verdict)
+        _with_config(cmd)
+        cmd.add_argument(
+            "alert_ids", nargs="+", metavar="ALERT_ID", help="an alert id or a unique prefix"
+        )
+        if name == "dismiss":
+            cmd.add_argument("--reason", choices=DISMISS_REASONS, help="why it is a false alarm")
+        _by_and_note(cmd)
+
+
+def _by_and_note(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--note", metavar="TEXT", help="a free-text note kept with the call")
+    cmd.add_argument("--by", metavar="NAME", help="who makes the call (default: the login name)")
+
+
+def _claims_commands(claims: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    """``claims`` lists; ``claims mute|close|open BASELINE_ID/CLAIM_ID...`` (triagecmd.py)."""
+    claims.add_argument("--json", action="store_true", help="one JSON object per claim")
+    sub = claims.add_subparsers(dest="claims_command", required=False, metavar="ACTION")
+    texts = {
+        "mute": "keep storing a claim's new alerts but deliver none",
+        "close": "mark a claim resolved (say how with --note): its new alerts are not delivered",
+        "open": "undo mute or close: new alerts are delivered again",
+    }
+    for name, text in texts.items():
+        cmd = sub.add_parser(name, help=text, description=text, parents=[common])
+        cmd.set_defaults(handler=_cmd_claims)
+        _with_config(cmd)
+        cmd.add_argument("claims", nargs="+", metavar="BASELINE_ID/CLAIM_ID")
+        _by_and_note(cmd)
 
 
 def _feeds_commands(feeds: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -411,6 +473,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 def _cmd_alerts(args: argparse.Namespace) -> int:
     from claimwatch.config import load_config
     from claimwatch.store import open_store
+    from claimwatch.triage import Triage
 
     config = load_config(args.config or default_config_path())
     if config.state_missing:
@@ -426,10 +489,11 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         statuses = store.recent_alerts(args.limit)
+        triage = Triage(store.verdicts(s.alert.alert_id for s in statuses), store.claim_states())
     finally:
         store.close()
     for status in statuses:
-        _print_alert(status, as_json=args.json)
+        _print_alert(status, triage, as_json=args.json)
     return EXIT_OK
 
 
@@ -440,24 +504,30 @@ def _cmd_alerts_test(args: argparse.Namespace) -> int:
     return alerts_test(load_config(args.config or default_config_path()), args.sink)
 
 
-def _print_alert(status: Any, *, as_json: bool) -> None:
+def _print_alert(status: Any, triage: Any, *, as_json: bool) -> None:
     from claimwatch.alerts import to_json
+    from claimwatch.triage import state_text, verdict_json, verdict_text
 
     alert = status.alert
+    verdict = triage.verdict(alert)
     if as_json:
         states = {d.sink: d.state for d in status.deliveries}
-        print(json.dumps({**to_json(alert), "deliveries": states}, ensure_ascii=False))
+        record = {**to_json(alert), "deliveries": states, "verdict": verdict_json(verdict)}
+        print(json.dumps(record, ensure_ascii=False))
         return
     novel = "new" if alert.novel else "repeat"
     print(
         f"{alert.detected_at:%Y-%m-%d %H:%M} {alert.kind} {alert.baseline_id}/"
         f"{alert.claim_id} ({novel}) [{alert.feed}] {alert.article_title}"
     )
-    print(f"    {alert.article_url or '-'}")
+    print(f"    {alert.alert_id} {alert.article_url or '-'}")
     deliveries = ", ".join(_delivery_text(d) for d in status.deliveries)
-    print(
-        "    " + (deliveries or "no deliveries (replayed without --deliver, or no sink configured)")
-    )
+    none = "no deliveries (replayed without --deliver, or no sink configured)"
+    if hold := triage.hold(alert.baseline_id, alert.claim_id):
+        none = f"no deliveries (the claim is {state_text(hold)})"
+    print("    " + (deliveries or none))
+    if verdict is not None:
+        print(f"    {verdict_text(verdict)}")
 
 
 def _delivery_text(delivery: Any) -> str:
@@ -468,6 +538,18 @@ def _delivery_text(delivery: Any) -> str:
     elif delivery.state == "refused" and delivery.last_error:
         text += f" ({delivery.attempts} attempts: {delivery.last_error})"
     return text
+
+
+def _cmd_verdict(args: argparse.Namespace) -> int:
+    from claimwatch.triagecmd import record_verdicts
+
+    return record_verdicts(args)
+
+
+def _cmd_claims(args: argparse.Namespace) -> int:
+    from claimwatch.triagecmd import claims
+
+    return claims(args)
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
@@ -500,11 +582,13 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from claimwatch.report import build_report
     from claimwatch.status import read_snapshot
+    from claimwatch.triage import NO_TRIAGE
 
     config, baselines = _inputs(args)
     snapshot = read_snapshot(config)
     alerts = snapshot.alerts if snapshot is not None else ()
-    page = build_report(baselines, alerts, now=datetime.now(UTC))
+    triage = snapshot.triage if snapshot is not None else NO_TRIAGE
+    page = build_report(baselines, alerts, now=datetime.now(UTC), triage=triage)
     if args.out == "-":
         sys.stdout.write(page)
         sys.stdout.flush()
@@ -562,15 +646,17 @@ def _cmd_feeds(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     """Serve bundled reports locally, run one pass, print alerts (the config's baselines, or
     the shipped ones when there is no config)."""
-    from claimwatch.demo import demo_baselines, describe, reports, run_demo
+    from claimwatch.demo import demo_baselines, describe, next_commands, reports, run_demo
 
     baselines = demo_baselines(args.config)
     if args.verbose == 0:
         logging.getLogger("claimwatch").setLevel(logging.WARNING)  # the alerts are the output
-    alerts = asyncio.run(run_demo(baselines))
+    alerts = asyncio.run(run_demo(baselines, args.keep))
     print(f"claimwatch demo: {len(reports())} example reports, {len(alerts)} alerts\n")
     for alert in alerts:
         print(describe(alert))
+    if args.keep is not None:
+        print(next_commands(args.keep))
     return EXIT_OK
 
 

@@ -4,15 +4,20 @@ Bundled example reports (our own writing, in ``demo_data/reports.json``) are ser
 feed and article pages by a throwaway HTTP server on 127.0.0.1; one pass of the real pipeline
 runs over them with a throwaway state, and the alerts are printed. The baselines are the
 config's (found as every command finds it), else the shipped examples: no config is needed.
+
+``--keep DIR`` keeps the state instead: the SQLite file, the alert log and a config that
+names them (``claimwatch.toml``, with no feed: the demo's server is gone after the pass), so
+that ``claimwatch report``, ``alerts``, ``status`` and the verdict commands work on it.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from email.utils import format_datetime
 from html import escape
@@ -23,6 +28,7 @@ from typing import Any
 
 from claimwatch.baselines import Baseline, load_baselines
 from claimwatch.config import Config, config_from_mapping
+from claimwatch.errors import InputError
 from claimwatch.inputs import load_inputs
 from claimwatch.locations import try_find_config
 from claimwatch.pipeline import run_once
@@ -137,12 +143,65 @@ def describe(alert: dict[str, Any]) -> str:
     )
 
 
-async def run_demo(baselines: tuple[Baseline, ...]) -> list[dict[str, Any]]:
-    """Serve the reports, run one pass, return the alerts written to the log."""
+async def run_demo(
+    baselines: tuple[Baseline, ...], keep: Path | None = None
+) -> list[dict[str, Any]]:
+    """Serve the reports, run one pass, return the alerts written to the log; with ``keep``,
+    the state stays in that folder (a new or empty one) with a config naming it."""
     items = reports()
-    with tempfile.TemporaryDirectory(prefix="claimwatch-demo-") as tmp, serving(items) as url:
+    kept = prepare_keep(keep) if keep is not None else None
+    folder: AbstractContextManager[str] = (
+        nullcontext(str(kept)) if kept else tempfile.TemporaryDirectory(prefix="claimwatch-demo-")
+    )
+    with folder as tmp, serving(items) as url:
         config = demo_config(Path(tmp), url, baselines)
         await run_once(config, baselines)
+        if kept is not None:
+            write_kept_config(kept, baselines)
         log = Path(tmp) / "alerts.jsonl"
         lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
         return [json.loads(line) for line in lines]
+
+
+KEPT_CONFIG = "claimwatch.toml"
+
+
+def prepare_keep(folder: Path) -> Path:
+    """Create ``folder`` and return it absolute; InputError when it holds anything already
+    (the demo's alerts would mix with a state or files found there)."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError("not a folder", subject=str(folder))
+    if folder.is_dir() and any(folder.iterdir()):
+        raise InputError("not empty: --keep needs a new or empty folder", subject=str(folder))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create: {exc.strerror or exc}", subject=str(folder)) from None
+    return folder.resolve()
+
+
+def write_kept_config(folder: Path, baselines: tuple[Baseline, ...]) -> Path:
+    """A config for the kept state: paths relative to it, the baselines where they are."""
+    import tomlkit
+
+    document = tomlkit.document()
+    document.add(tomlkit.comment("Left by `claimwatch demo --keep`: the state of one pass over"))
+    document.add(tomlkit.comment("the bundled example reports. The demo's feed server is gone,"))
+    document.add(tomlkit.comment("so no feed is configured."))
+    document["state"] = "demo.db"
+    document["baselines"] = [str(b.path.resolve()) for b in baselines]
+    document["alerts"] = {"log": {"path": "alerts.jsonl"}}
+    path = folder / KEPT_CONFIG
+    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    return path
+
+
+def next_commands(folder: Path) -> str:
+    """What to run on a kept state, ready to copy."""
+    config = shlex.quote(str(folder / KEPT_CONFIG))
+    page = shlex.quote(str(folder / "report.html"))
+    return (
+        f"the state is kept in {folder}; the status page of these alerts:\n"
+        f"  claimwatch report --config {config} --out {page}\n"
+        f"and the alerts, to confirm or dismiss them: claimwatch alerts --config {config}"
+    )

@@ -261,11 +261,12 @@ async def process_entry(
         added = rt.store.commit_entry(entry, digest, built, list(rt.outbox.sinks), now)
     if rt.metrics is not None:
         rt.metrics.entry_processed(feed, findings, added)
+    held = held_claims(rt.store) if added else {}
     for alert in added:
         log_event(
             logger,
             "alert.new",
-            status="stored",
+            status=held.get((alert.baseline_id, alert.claim_id), "stored"),
             alert_id=alert.alert_id,
             baseline_id=alert.baseline_id,
             claim_id=alert.claim_id,
@@ -285,6 +286,12 @@ async def process_entry(
         count=len(added),
     )
     return added
+
+
+def held_claims(store: Store) -> dict[tuple[str, str], str]:
+    """Claims muted or closed now: their new alerts were stored without deliveries (the
+    store decides that inside the commit; this read is for the log line only)."""
+    return {key: s.state for key, s in store.claim_states().items() if s.state != "open"}
 
 
 def _finish(

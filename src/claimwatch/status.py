@@ -5,6 +5,8 @@ shown empty (feeds never polled, nothing queued, no claim challenged), and a mar
 that says there was one is pointed out. Deliveries whose outcome is unknown (the process
 stopped while sending) get a table of their own: when each is sent again, and how often it
 may be. Every value from the store or a baseline is shown as plain text, never as rich markup.
+Dismissed alerts do not count toward a claim (triage.py); the claims table says how many there
+are, how many were confirmed, and whether the claim is muted or closed.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from claimwatch.alerts import FEED_KINDS, Alert
 from claimwatch.baselines import Baseline
 from claimwatch.config import Config, OutboxConfig
 from claimwatch.feeds import FeedState
+from claimwatch.triage import NO_TRIAGE, Triage, state_text
+from claimwatch.verdicts import ClaimState
 
 if TYPE_CHECKING:
     from claimwatch.store import InDoubt
@@ -42,6 +46,7 @@ class Snapshot:
     deliveries: Mapping[tuple[str, str], int] = field(default_factory=dict)
     alerts: Sequence[Alert] = ()
     doubts: Sequence[InDoubt] = ()  # deliveries of unknown outcome, oldest first
+    triage: Triage = NO_TRIAGE  # the latest verdicts and claim states
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,10 @@ class ClaimLine:
     follow_ups: int
     contradictions: int
     latest: datetime | None  # see latest_date
+    confirmed: int = 0
+    dismissed: int = 0  # not counted in the figures above
+    unjudged: int = 0  # alerts without a verdict
+    state: ClaimState | None = None  # the latest one, ``open`` included; None: never set
 
 
 def read_snapshot(config: Config) -> Snapshot | None:
@@ -67,6 +76,7 @@ def read_snapshot(config: Config) -> Snapshot | None:
             store.delivery_counts(),
             store.all_alerts(),
             store.in_doubt(datetime.now(UTC), DOUBTS_SHOWN + 1),  # one more: are there more?
+            Triage(store.verdicts(), store.claim_states()),
         )
     finally:
         store.close()
@@ -100,8 +110,11 @@ def when(moment: datetime | None) -> str:
     return NEVER if moment is None else f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}"
 
 
-def claim_lines(baselines: Sequence[Baseline], alerts: Iterable[Alert]) -> list[ClaimLine]:
-    """One line per claim of the baselines, then per claim only alerts still name."""
+def claim_lines(
+    baselines: Sequence[Baseline], alerts: Iterable[Alert], triage: Triage = NO_TRIAGE
+) -> list[ClaimLine]:
+    """One line per claim of the baselines, then per claim only alerts still name; dismissed
+    alerts are left out of the counts and the latest date."""
     found: dict[tuple[str, str], list[Alert]] = {}
     for alert in alerts:
         if alert.kind not in FEED_KINDS:
@@ -110,8 +123,8 @@ def claim_lines(baselines: Sequence[Baseline], alerts: Iterable[Alert]) -> list[
     keys = list(statements) + sorted(k for k in found if k not in statements)
     lines = []
     for key in keys:
-        own = found.get(key, [])
-        latest = latest_date(own)
+        every = found.get(key, [])
+        own = triage.counted(every)
         lines.append(
             ClaimLine(
                 key[0],
@@ -119,7 +132,11 @@ def claim_lines(baselines: Sequence[Baseline], alerts: Iterable[Alert]) -> list[
                 statements.get(key, "(no longer in a baseline)"),
                 sum(1 for a in own if a.kind == "follow_up"),
                 sum(1 for a in own if a.kind == "contradiction"),
-                latest,
+                latest_date(own),
+                confirmed=sum(triage.confirmed(a) for a in own),
+                dismissed=len(every) - len(own),
+                unjudged=sum(triage.verdict(a) is None for a in every),
+                state=triage.claim_states.get(key),
             )
         )
     return lines
@@ -196,20 +213,21 @@ def claims_table(lines: Sequence[ClaimLine]) -> Table:
     table.add_column("statement", overflow="fold", ratio=1, min_width=20)
     table.add_column("followed\nup", justify="right")
     table.add_column("contra-\ndicted", justify="right")
+    judged = any(line.confirmed or line.dismissed for line in lines)
+    held = any(state_text(line.state) for line in lines)
+    if judged:  # the columns of an analyst's calls only once there are some
+        table.add_column("con-\nfirmed", justify="right")
+        table.add_column("dis-\nmissed", justify="right")
     table.add_column("latest", no_wrap=True)
+    if held:
+        table.add_column("state", overflow="fold", max_width=24)
     for line in lines:
         latest = NEVER if line.latest is None else f"{line.latest.astimezone(UTC):%Y-%m-%d}"
+        calls = (str(line.confirmed), str(line.dismissed)) if judged else ()
+        state = (state_text(line.state),) if held else ()
+        cells = (str(line.follow_ups), str(line.contradictions), *calls, latest, *state)
         table.add_row(
-            *map(
-                Text,
-                (
-                    f"{line.baseline_id}/{line.claim_id}",
-                    line.statement,
-                    str(line.follow_ups),
-                    str(line.contradictions),
-                    latest,
-                ),
-            )
+            Text(f"{line.baseline_id}/{line.claim_id}"), Text(line.statement), *map(Text, cells)
         )
     return table
 
@@ -237,4 +255,4 @@ def render(
     console.print(outbox_table(sinks, snapshot.deliveries))
     if snapshot.doubts:
         console.print(doubts_table(snapshot.doubts, config.outbox))
-    console.print(claims_table(claim_lines(baselines, snapshot.alerts)))
+    console.print(claims_table(claim_lines(baselines, snapshot.alerts, snapshot.triage)))

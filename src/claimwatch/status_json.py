@@ -2,7 +2,8 @@
 
 The keys are the contract (the README lists them): they are always present, null where
 there is no value, and times are ISO 8601 in UTC. The data is the same Snapshot the tables
-are drawn from (status.py); only the shape differs.
+are drawn from (status.py); only the shape differs. A claim's alerts are all listed, each with
+its verdict; the counts leave the dismissed ones out, as the tables do.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from claimwatch.status import (
     claim_lines,
     missing_text,
 )
+from claimwatch.triage import NO_TRIAGE, Triage, verdict_json
 
 if TYPE_CHECKING:
     from claimwatch.store import InDoubt
@@ -50,7 +52,7 @@ def status_document(
         "outbox": outbox_json(sinks, found.deliveries),
         "unknown_outcome": [doubt_json(d) for d in found.doubts[:DOUBTS_SHOWN]],
         "unknown_outcome_more": len(found.doubts) > DOUBTS_SHOWN,
-        "claims": claims_json(baselines, found.alerts),
+        "claims": claims_json(baselines, found.alerts, found.triage),
     }
 
 
@@ -109,16 +111,20 @@ def doubt_json(doubt: InDoubt) -> dict[str, Any]:
     }
 
 
-def claims_json(baselines: Sequence[Baseline], alerts: Iterable[Alert]) -> list[dict[str, Any]]:
+def claims_json(
+    baselines: Sequence[Baseline], alerts: Iterable[Alert], triage: Triage = NO_TRIAGE
+) -> list[dict[str, Any]]:
     """Every claim of the baselines, then claims only stored alerts still name; each with
-    its alerts (oldest first) as the alert log writes them."""
+    its alerts (oldest first) as the alert log writes them, plus their verdicts."""
     alerts = list(alerts)
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for alert in alerts:
         if alert.kind not in FEED_KINDS:
-            grouped.setdefault((alert.baseline_id, alert.claim_id), []).append(to_json(alert))
+            record = {**to_json(alert), "verdict": verdict_json(triage.verdict(alert))}
+            grouped.setdefault((alert.baseline_id, alert.claim_id), []).append(record)
     current = {(b.id, c.id) for b in baselines for c in b.claims}
-    return [claim_json(line, current, grouped) for line in claim_lines(baselines, alerts)]
+    lines = claim_lines(baselines, alerts, triage)
+    return [claim_json(line, current, grouped) for line in lines]
 
 
 def claim_json(
@@ -135,5 +141,12 @@ def claim_json(
         "follow_ups": line.follow_ups,
         "contradictions": line.contradictions,
         "latest": iso(line.latest),
+        "confirmed": line.confirmed,
+        "dismissed": line.dismissed,
+        "unjudged": line.unjudged,
+        "state": line.state.state if line.state else "open",
+        "state_note": line.state.note if line.state else None,
+        "state_by": line.state.by if line.state else None,
+        "state_at": iso(line.state.at) if line.state else None,
         "alerts": grouped.get(key, []),
     }

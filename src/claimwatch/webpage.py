@@ -8,8 +8,10 @@ reads beside the daemon's writes):
 
 - alerts are only ever added, so the newest alert's id tells whether they changed: they are
   read again only when it differs;
-- the page is rendered again only when the alerts, the baselines, the minute it shows or
-  the filter asked for (``?status=...``, report/filters.py) changed;
+- the analyst's calls (verdicts, claim states: triage.py) are few and change at any time:
+  they are read for every request;
+- the page is rendered again only when the alerts, the calls, the baselines, the minute it
+  shows or the filter asked for (``?status=...``, report/filters.py) changed;
 - requests queue for the one thread, so twenty at once cost one read and one render.
 """
 
@@ -26,6 +28,7 @@ from claimwatch.baselines import Baseline
 from claimwatch.errors import StateError
 from claimwatch.report import EVERYTHING, PageFilter, PageView, build_report
 from claimwatch.store import Store, open_store
+from claimwatch.triage import Triage
 
 
 class LivePage:
@@ -41,7 +44,7 @@ class LivePage:
         self._reader: Store | None = None  # opened and used in the worker thread only
         self._newest: str | None = None
         self._alerts: Sequence[Alert] | None = None
-        self._key: tuple[str | None, str, PageFilter] | None = None
+        self._key: tuple[str | None, Triage, str, PageFilter] | None = None
         self._baselines: Sequence[Baseline] | None = None  # those the page shows
         self._page = ""
         self.loads = 0  # times every alert was read (tests and benchmarks count them)
@@ -63,19 +66,19 @@ class LivePage:
 
     def _current(self, baselines: Sequence[Baseline], now: datetime, chosen: PageFilter) -> str:
         try:
-            alerts = self._read()
+            alerts, triage = self._read()
         except StateError:
             self._close_reader()  # opened again by the next request
             raise
-        key = (self._newest, f"{now:%Y-%m-%d %H:%M}", chosen)
+        key = (self._newest, triage, f"{now:%Y-%m-%d %H:%M}", chosen)
         if key != self._key or baselines is not self._baselines:
             view = PageView(chosen, served=True)
-            self._page = build_report(baselines, alerts, now=now, view=view)
+            self._page = build_report(baselines, alerts, now=now, view=view, triage=triage)
             self._key, self._baselines = key, baselines
             self.renders += 1
         return self._page
 
-    def _read(self) -> Sequence[Alert]:
+    def _read(self) -> tuple[Sequence[Alert], Triage]:
         if self._reader is None:
             if isinstance(self.location, Path) and not self.location.is_file():
                 raise StateError("the state database is missing", subject=str(self.location))
@@ -85,7 +88,7 @@ class LivePage:
         if self._alerts is None or newest != self._newest:
             self._alerts, self._newest = self._reader.all_alerts(), newest
             self.loads += 1
-        return self._alerts
+        return self._alerts, Triage(self._reader.verdicts(), self._reader.claim_states())
 
     def _close_reader(self) -> None:
         reader, self._reader = self._reader, None

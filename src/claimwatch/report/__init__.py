@@ -20,6 +20,7 @@ from claimwatch.baselines import Baseline
 from claimwatch.report.filters import EVERYTHING, FilterError, PageFilter, parse_filter
 from claimwatch.report.page import AS_FILE, PageView, page
 from claimwatch.report.status import overview
+from claimwatch.triage import NO_TRIAGE, Triage
 
 __all__ = [
     "EVERYTHING",
@@ -39,7 +40,9 @@ def build_report(
     *,
     now: datetime,
     view: PageView = AS_FILE,
+    triage: Triage = NO_TRIAGE,
 ) -> str:
-    """The claim status page for ``baselines`` given every stored ``alerts``."""
+    """The claim status page for ``baselines`` given every stored ``alerts`` and the
+    analyst's calls on them (dismissed alerts are left out, confirmed ones marked)."""
     since = view.chosen.since or now - NEW_WINDOW
-    return page(overview(baselines, alerts, since=since), now, view)
+    return page(overview(baselines, alerts, since=since, triage=triage), now, view)

@@ -4,7 +4,8 @@ when nothing did.
 The words the page adds stay within what the alerts say: a state change is named with the
 stage its alert reported and the phrase that reported it ("withdrawal completed (“left”)"),
 and where no alert carries a figure the evidence may still quote one, which the page says
-instead of "no figure".
+instead of "no figure". An analyst's calls show beside what they concern: a report confirmed,
+a claim muted or closed (with its note), how many reports were dismissed (triage.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from claimwatch.report.series import (
 )
 from claimwatch.report.status import ClaimStatus, utc
 from claimwatch.sinks.email_render import kind_label, one_line, split_highlight
+from claimwatch.verdicts import ClaimState
 
 QUOTED_SHOWN = 8  # figures from the evidence listed in a note
 SOURCES_SHOWN = 8  # sources named under a card, the most reporting first
@@ -57,7 +59,13 @@ def gist(alert: Alert, claim: Claim) -> str:
 # ---- evidence -----------------------------------------------------------------------------
 
 
-def evidence_item(alert: Alert, since: datetime) -> str:
+def marks(alert: Alert, since: datetime, confirmed: bool) -> str:
+    """The badges after a report's kind: new (found since ``since``), confirmed."""
+    new = ' <span class="badge new">new</span>' if utc(alert.detected_at) >= since else ""
+    return new + (' <span class="badge confirmed">confirmed</span>' if confirmed else "")
+
+
+def evidence_item(alert: Alert, since: datetime, confirmed: bool = False) -> str:
     """One report: its sentence with the decisive phrase marked, why, and where it appeared."""
     before, marked, after = split_highlight(alert.evidence, alert.highlight)
     sentence = esc(before) + (f"<mark>{esc(marked)}</mark>" if marked else "") + esc(after)
@@ -68,25 +76,25 @@ def evidence_item(alert: Alert, since: datetime) -> str:
         else f"publication date unknown, seen {minute(alert.detected_at)}"
     )
     repeat = "" if alert.novel else " · a fact reported before"
-    new = ' <span class="badge new">new</span>' if utc(alert.detected_at) >= since else ""
     return (
         f'<li class="{esc(alert.kind)}">'
-        f'<span class="badge k-{esc(alert.kind)}">{esc(kind_label(alert))}</span>{new}'
+        f'<span class="badge k-{esc(alert.kind)}">{esc(kind_label(alert))}</span>'
+        f"{marks(alert, since, confirmed)}"
         f"<blockquote>{sentence}</blockquote>"
         f'<p class="why">{esc(one_line(alert.reason))}</p>'
         f'<p class="meta">{title} · {esc(one_line(alert.feed))} · {when}{repeat}</p></li>'
     )
 
 
-def earlier_item(alert: Alert, claim: Claim, since: datetime) -> str:
+def earlier_item(alert: Alert, claim: Claim, since: datetime, confirmed: bool = False) -> str:
     """An earlier report in one line: kind, what it said, where and when; the sentence on hover."""
     title = link(alert.article_url, esc(one_line(alert.article_title, 90) or "(untitled)"))
     said = gist(alert, claim)
     when = reported_day(alert)
-    new = ' <span class="badge new">new</span>' if utc(alert.detected_at) >= since else ""
     return (
         f'<li title="{esc(one_line(alert.evidence, 300))}">'
-        f'<span class="k-{esc(alert.kind)}">{esc(kind_label(alert))}</span>{new}'
+        f'<span class="k-{esc(alert.kind)}">{esc(kind_label(alert))}</span>'
+        f"{marks(alert, since, confirmed)}"
         f"{f' · {esc(said)}' if said else ''} · {title} · {esc(one_line(alert.feed, 60))} · "
         f"{when}</li>"
     )
@@ -175,17 +183,40 @@ def counts(item: ClaimStatus, since: datetime) -> str:
     ]
     if new := item.new_since(since):
         parts.append(f"{new} new")
+    if item.confirmed:
+        parts.append(f"{len(item.confirmed)} confirmed")
+    if item.dismissed:
+        parts.append(f"{item.dismissed} dismissed, not counted")
     shown, total = len(item.alerts), item.contradictions + item.follow_ups
     if shown < total:
         parts.append(f"{shown} of {total} shown by the filter")
     return " · ".join(parts)
 
 
+def state_badges(item: ClaimStatus) -> str:
+    """The claim's status, and its state when muted or closed."""
+    if item.hold is None:
+        return badge(item.status)
+    held = f'<span class="badge held">{esc(item.hold.state)}</span>'
+    return f"<span>{badge(item.status)} {held}</span>"
+
+
+def hold_note(hold: ClaimState | None) -> str:
+    """Who muted or closed the claim, when, and the note they left."""
+    if hold is None:
+        return ""
+    what = "Muted: new reports are kept, not sent" if hold.state == "muted" else "Closed"
+    note = f": {esc(one_line(hold.note, 300))}" if hold.note else ""
+    when = minute(hold.at)
+    return f'<p class="held">{what} by {esc(one_line(hold.by, 60))}, {when}{note}</p>'
+
+
 def claim_card(item: ClaimStatus, baseline: Baseline, since: datetime) -> str:
     claim = item.claim
     parts = [
         f'<article class="claim" id="{anchor(baseline.id, claim.id)}">',
-        f"<header><h3>{esc(claim.statement)}</h3>{badge(item.status)}</header>",
+        f"<header><h3>{esc(claim.statement)}</h3>{state_badges(item)}</header>",
+        hold_note(item.hold),
     ]
     if claim.quote:
         parts.append(f'<p class="quote">{esc(claim.quote)}</p>')
@@ -195,20 +226,25 @@ def claim_card(item: ClaimStatus, baseline: Baseline, since: datetime) -> str:
     parts += charts(item, baseline)
     if item.latest:
         newest, *earlier = item.latest
-        parts.append(f'<ol class="evidence">{evidence_item(newest, since)}</ol>')
+        confirmed = newest.alert_id in item.confirmed
+        parts.append(f'<ol class="evidence">{evidence_item(newest, since, confirmed)}</ol>')
         if earlier:
-            lines = "".join(earlier_item(a, claim, since) for a in earlier)
+            lines = "".join(
+                earlier_item(a, claim, since, a.alert_id in item.confirmed) for a in earlier
+            )
             parts.append(f'<ul class="earlier">{lines}</ul>')
         parts.append(_sources(item))
     parts.append("</article>")
-    return "\n".join(parts)
+    return "\n".join(p for p in parts if p)
 
 
 def claim_line(item: ClaimStatus, baseline: Baseline) -> str:
     """An unchallenged claim in one line: no counts of zero, no empty chart."""
     claim = item.claim
+    held = f" · {esc(item.hold.state)}" if item.hold else ""
+    dismissed = f" · {item.dismissed} dismissed" if item.dismissed else ""
     return (
         f'<li id="{anchor(baseline.id, claim.id)}" title="{esc(claim.statement)}">'
         f"{badge(item.status)} {esc(claim.statement)} "
-        f'<span class="muted">· {esc(claim.id)}</span></li>'
+        f'<span class="muted">· {esc(claim.id)}{held}{dismissed}</span></li>'
     )

@@ -7,6 +7,10 @@ counted, not shown, so an edited baseline never hides that they exist.
 
 Claims come in order of latest activity (the newest report first, unchallenged ones last in
 file order), and so do baselines: what moved is what an analyst looks at first.
+
+An analyst's calls (triage.py) weigh in: an alert dismissed as a false alarm is left out of
+its claim altogether (status, figures, timelines, evidence; only counted as dismissed), a
+confirmed one is marked, and a muted or closed claim carries its state.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import Literal
 
 from claimwatch.alerts import FEED_KINDS, Alert
 from claimwatch.baselines import Baseline, Claim
+from claimwatch.triage import NO_TRIAGE, Triage
+from claimwatch.verdicts import ClaimState
 
 LATEST = 3  # pieces of evidence shown per claim
 Status = Literal["unchallenged", "followed up", "contradicted"]
@@ -45,6 +51,9 @@ class ClaimStatus:
     sources: tuple[tuple[str, int], ...]  # (feed, reports), most reports first
     latest: tuple[Alert, ...]  # newest first, at most LATEST
     alerts: tuple[Alert, ...]  # every alert of the claim, in report order
+    confirmed: frozenset[str] = frozenset()  # ids of its alerts an analyst confirmed
+    dismissed: int = 0  # its alerts dismissed as false alarms: in none of the above
+    hold: ClaimState | None = None  # muted or closed; None when open
 
     @property
     def last_report(self) -> datetime | None:
@@ -110,9 +119,12 @@ def by_activity(last_report: datetime | None) -> tuple[bool, float]:
     return (last_report is None, -last_report.timestamp() if last_report else 0.0)
 
 
-def claim_status(claim: Claim, alerts: Sequence[Alert]) -> ClaimStatus:
-    """The status of one claim from its own alerts."""
-    ordered = tuple(sorted(alerts, key=reported_at))
+def claim_status(
+    claim: Claim, alerts: Sequence[Alert], triage: Triage = NO_TRIAGE, baseline_id: str = ""
+) -> ClaimStatus:
+    """The status of one claim from its own alerts, the dismissed ones left out."""
+    counted = triage.counted(alerts)
+    ordered = tuple(sorted(counted, key=reported_at))
     contradictions = sum(a.kind == "contradiction" for a in ordered)
     follow_ups = sum(a.kind == "follow_up" for a in ordered)
     status: Status = "unchallenged"
@@ -130,6 +142,9 @@ def claim_status(claim: Claim, alerts: Sequence[Alert]) -> ClaimStatus:
         sources=tuple(sorted(sources.items(), key=lambda item: (-item[1], item[0]))),
         latest=tuple(reversed(ordered[-LATEST:])),
         alerts=ordered,
+        confirmed=frozenset(a.alert_id for a in ordered if triage.confirmed(a)),
+        dismissed=len(alerts) - len(counted),
+        hold=triage.hold(baseline_id, claim.id),
     )
 
 
@@ -154,25 +169,32 @@ def feed_health(alerts: Sequence[Alert]) -> tuple[FeedHealth, ...]:
 
 
 def _baseline_status(
-    baseline: Baseline, by_claim: dict[tuple[str, str], list[Alert]]
+    baseline: Baseline, by_claim: dict[tuple[str, str], list[Alert]], triage: Triage
 ) -> BaselineStatus:
-    claims = [claim_status(c, by_claim.pop((baseline.id, c.id), [])) for c in baseline.claims]
+    claims = [
+        claim_status(c, by_claim.pop((baseline.id, c.id), []), triage, baseline.id)
+        for c in baseline.claims
+    ]
     return BaselineStatus(baseline, tuple(sorted(claims, key=lambda c: by_activity(c.last_report))))
 
 
 def overview(
-    baselines: Sequence[Baseline], alerts: Sequence[Alert], *, since: datetime
+    baselines: Sequence[Baseline],
+    alerts: Sequence[Alert],
+    *,
+    since: datetime,
+    triage: Triage = NO_TRIAGE,
 ) -> Overview:
     """Every baseline's claims with their status, latest activity first, and the feeds' health."""
     by_claim: dict[tuple[str, str], list[Alert]] = {}
     for alert in alerts:
         if alert.kind not in FEED_KINDS:
             by_claim.setdefault((alert.baseline_id, alert.claim_id), []).append(alert)
-    shown = [_baseline_status(b, by_claim) for b in baselines]
+    shown = [_baseline_status(b, by_claim, triage) for b in baselines]
     return Overview(
         baselines=tuple(sorted(shown, key=lambda b: by_activity(b.last_report))),
         feeds=feed_health(alerts),
-        unknown_claims=sum(len(group) for group in by_claim.values()),
+        unknown_claims=sum(len(triage.counted(group)) for group in by_claim.values()),
         reports=sum(b.alerts for b in shown),
         since=utc(since),
     )

@@ -91,6 +91,9 @@ ul.quiet .badge { font-size: .72rem; }
 details.quiet { margin: 1.2rem 0; padding: .6rem .8rem; border: 1px solid var(--line);
   border-radius: 6px; }
 .badge.new { color: #8a5a00; border-color: #d9a400; background: #fff6d6; margin-left: .4rem; }
+.badge.confirmed { color: #1d5e2b; border-color: #3d8b4f; background: #e7f4ea; margin-left: .4rem; }
+.badge.held { color: #555; background: #eee; }
+.held { font-size: .9rem; color: var(--muted); margin: .2rem 0; }
 .stages { font-size: .9rem; margin: .2rem 0; }
 ul.earlier { list-style: none; padding: 0; margin: -.4rem 0 .5rem; font-size: .86rem;
   color: var(--muted); }

@@ -3,7 +3,9 @@
 Guarantees every engine keeps:
 
 - one transaction per entry processed: the entry marked processed, its alerts, their claim
-  facts and one pending delivery per configured sink are written together or not at all;
+  facts and one pending delivery per configured sink are written together or not at all
+  (no delivery for an alert whose claim is muted or closed at that moment: it is kept, not
+  sent);
 - an entry counts as processed only with the text hash it was processed with, so a changed
   entry is processed again and an entry seen but not processed is never skipped;
 - a feed's validators (ETag, Last-Modified) are saved by the caller only after its entries,
@@ -25,6 +27,7 @@ from claimwatch.errors import StateError
 from claimwatch.feeds import FeedState
 from claimwatch.health import FeedHistory
 from claimwatch.store.migrations import LATEST
+from claimwatch.verdicts import ClaimState, Verdict
 
 if TYPE_CHECKING:
     from claimwatch.config import Config
@@ -219,6 +222,38 @@ class Store(Protocol):
 
     def all_alerts(self) -> list[Alert]:
         """Every stored alert, oldest first (the report and replay read the whole story)."""
+        ...
+
+    # ---- an analyst's calls (store/verdicts.py): histories, the latest one counts ----
+
+    def record_verdict(self, verdict: Verdict) -> bool:
+        """Record a verdict; False, and nothing written, when no stored alert has its id."""
+        ...
+
+    def record_verdicts(self, verdicts: Sequence[Verdict]) -> list[str]:
+        """Record all of them or none: the alert ids no stored alert has (then nothing is
+        written)."""
+        ...
+
+    def verdicts(self, alert_ids: Iterable[str] | None = None) -> dict[str, Verdict]:
+        """The latest verdict per alert (of ``alert_ids``, when given)."""
+        ...
+
+    def judged_alerts(self) -> list[tuple[Alert, Verdict]]:
+        """Every alert with a verdict and its latest one, oldest alert first."""
+        ...
+
+    def alert_ids_starting(self, prefix: str, limit: int = 2) -> list[str]:
+        """Up to ``limit`` stored alert ids starting with ``prefix``, in order."""
+        ...
+
+    def record_claim_state(self, state: ClaimState) -> None:
+        """Mute, close or open a claim; an alert of a muted or closed claim gets no
+        deliveries from then on."""
+        ...
+
+    def claim_states(self) -> dict[tuple[str, str], ClaimState]:
+        """The latest state per (baseline_id, claim_id) that ever had one."""
         ...
 
     def delivery_counts(self) -> Mapping[tuple[str, str], int]:

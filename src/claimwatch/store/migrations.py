@@ -9,7 +9,9 @@ Each migration is written once, as a function of a ``Dialect`` that names what d
 the engines: PostgreSQL's REAL is 4 bytes, so floats are DOUBLE PRECISION there; PostgreSQL has
 no implicit ``rowid``, so alerts get an explicit one and the queries read the same on both
 engines; SQLite cannot alter a CHECK constraint, so it rebuilds the table where PostgreSQL alters
-the constraint (named for that); and each engine has its own random and clock functions.
+the constraint (named for that); each engine has its own random and clock functions; and an
+integer key numbered in insertion order is ``INTEGER PRIMARY KEY`` on SQLite, an identity
+column on PostgreSQL.
 ``MIGRATIONS`` (SQLite) and ``PG_MIGRATIONS`` are the scripts rendered for each.
 """
 
@@ -29,6 +31,7 @@ class Dialect:
     random_id: str  # an expression for a random hexadecimal id
     utc_now: str  # an expression for the time now, as 2024-01-31T12:00:00+00:00
     alters_checks: bool  # can ALTER TABLE drop and add a CHECK constraint
+    serial_key: str  # an integer primary key numbered in insertion order
 
     def check(self, name: str, condition: str) -> str:
         """A column's CHECK constraint; named where a later migration alters it by name."""
@@ -56,6 +59,7 @@ SQLITE = Dialect(
     random_id="lower(hex(randomblob(16)))",
     utc_now="strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')",
     alters_checks=False,
+    serial_key="INTEGER PRIMARY KEY",
 )
 POSTGRESQL = Dialect(
     double="DOUBLE PRECISION",
@@ -65,6 +69,7 @@ POSTGRESQL = Dialect(
         "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')"
     ),
     alters_checks=True,
+    serial_key="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
 )
 
 
@@ -246,8 +251,40 @@ def _v5(d: Dialect) -> str:
     """  # noqa: S608
 
 
+def _v6(d: Dialect) -> str:
+    """An analyst's calls: verdicts on alerts and states of claims (claimwatch/verdicts.py).
+    Both are histories, never updated in place: every call is kept with who, when and why,
+    and the latest row (the highest id) counts. A claim needs no row of its own: claims live
+    in the baselines, so a claim state is keyed by its ids alone."""
+    verdicts = "verdict IN ('confirmed', 'dismissed', 'seen')"
+    reasons = "reason IN ('wrong-story', 'wrong-figure', 'restatement', 'not-news')"
+    states = "state IN ('open', 'muted', 'closed')"
+    return f"""
+    CREATE TABLE verdicts (
+        id {d.serial_key},
+        alert_id TEXT NOT NULL REFERENCES alerts (alert_id),
+        verdict TEXT NOT NULL CHECK ({verdicts}),
+        reason TEXT CHECK ({reasons}),
+        note TEXT,
+        judged_by TEXT NOT NULL,
+        judged_at TEXT NOT NULL
+    );
+    CREATE INDEX verdicts_by_alert ON verdicts (alert_id, id);
+    CREATE TABLE claim_states (
+        id {d.serial_key},
+        baseline_id TEXT NOT NULL,
+        claim_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK ({states}),
+        note TEXT,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL
+    );
+    CREATE INDEX claim_states_by_claim ON claim_states (baseline_id, claim_id, id);
+    """
+
+
 # S608 above: only the dialects' constant SQL is ever interpolated.
-STEPS: tuple[Callable[[Dialect], str], ...] = (_v1, _v2, _v3, _v4, _v5)
+STEPS: tuple[Callable[[Dialect], str], ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
 
 
 def render(dialect: Dialect) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from claimwatch.errors import StateError
 from claimwatch.store.deliveries import DeliveryStore
 from claimwatch.store.migrations import LATEST, PG_MIGRATIONS, pending_migrations
 from claimwatch.store.rows import Db
+from claimwatch.store.verdicts import VerdictStore
 
 CONNECT_TIMEOUT_S = 10
 LOCK_TIMEOUT = "10s"  # as SQLite's busy timeout: wait that long for another daemon's row
@@ -97,7 +98,7 @@ def run_migrations(db: Connection, refuse_empty: StateError | None = None) -> tu
     return before, max(before, LATEST)
 
 
-class PostgresStore(DeliveryStore):
+class PostgresStore(DeliveryStore, VerdictStore):
     """The state database in PostgreSQL, shared by any number of daemons."""
 
     _CLAIM_LOCK = " FOR UPDATE OF d SKIP LOCKED"

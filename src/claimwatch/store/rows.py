@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from claimwatch.alerts import Alert
+from claimwatch.alerts import FEED_KINDS, Alert
 from claimwatch.entries import Entry
 
 
@@ -84,8 +84,21 @@ def entry_row(entry: Entry, text_hash: str, now: datetime) -> tuple[Any, ...]:
     )
 
 
+def held(db: Db, alert: Alert) -> bool:
+    """Whether the alert's claim is muted or closed now (its latest state, claim_states)."""
+    if alert.kind in FEED_KINDS:
+        return False
+    rows = db.execute(
+        "SELECT state FROM claim_states WHERE baseline_id = ? AND claim_id = ? "
+        "ORDER BY id DESC LIMIT 1",
+        (alert.baseline_id, alert.claim_id),
+    ).fetchall()
+    return bool(rows) and rows[0][0] != "open"
+
+
 def insert_alert(db: Db, alert: Alert, sinks: Collection[str]) -> bool:
-    """Insert one alert with its fact and deliveries; False when its id is already stored."""
+    """Insert one alert with its fact and deliveries (none when its claim is muted or closed:
+    the alert is kept, not sent); False when its id is already stored."""
     cursor = db.execute(
         f"INSERT INTO alerts ({ALERT_COLUMNS}) "  # noqa: S608
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -104,10 +117,11 @@ def insert_alert(db: Db, alert: Alert, sinks: Collection[str]) -> bool:
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (*alert.fact_key, alert.alert_id),
     )
-    db.executemany(
-        "INSERT INTO deliveries (alert_id, sink, state, attempts) VALUES (?, ?, 'pending', 0)",
-        [(alert.alert_id, sink) for sink in sorted(sinks)],
-    )
+    if sinks and not held(db, alert):
+        db.executemany(
+            "INSERT INTO deliveries (alert_id, sink, state, attempts) VALUES (?, ?, 'pending', 0)",
+            [(alert.alert_id, sink) for sink in sorted(sinks)],
+        )
     return True
 
 

@@ -35,11 +35,12 @@ from claimwatch.store.identity import (
 from claimwatch.store.lock import StateLock
 from claimwatch.store.migrations import LATEST, migrate, pending_migrations, schema_version
 from claimwatch.store.rows import Db
+from claimwatch.store.verdicts import VerdictStore
 
 BUSY_TIMEOUT_MS = 10_000
 
 
-class SqliteStore(DeliveryStore):
+class SqliteStore(DeliveryStore, VerdictStore):
     """The state database in one SQLite file (parent folders created)."""
 
     def __init__(
