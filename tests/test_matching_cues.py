@@ -237,6 +237,13 @@ def test_source_is_at_most_eight_words() -> None:
         ("The allied units have left the republic.", "left", "completed"),
         ("The last allied units left the republic on Sunday.", "left", "completed"),
         ("The first allied units left the republic on Sunday.", "left", "started"),
+        (
+            "The first cargo planes carrying the allied soldiers and their kit left the base.",
+            "left",
+            "started",
+        ),
+        ("For the first time in a decade the allied units left the republic.", "left", "completed"),
+        ("In the first week of the month the allied units left the republic.", "left", "completed"),
         ("The allied units are leaving the republic.", "leaving", "started"),
         ("The allied units are withdrawing in stages.", "withdrawing", "started"),
         ("The pullout is under way.", "pullout", "started"),

@@ -24,6 +24,7 @@ Stage = Literal["completed", "started", "announced", "ongoing"]
 
 BEFORE_TOKENS = 6  # how far before the event a marker may stand
 AFTER_TOKENS = 10  # after it: "the withdrawal of the troops from X has been completed"
+SUBJECT_TOKENS = 12  # how far back a "first" in the subject of a past event may stand
 _RANK: dict[str, int] = {"completed": 0, "started": 1, "announced": 2, "ongoing": 3}
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[0-9]+|[;:]")
@@ -105,7 +106,23 @@ def aspect(sentence: str, event_span: tuple[int, int]) -> Stage | None:
     own = _own_form(words, first)
     if own is not None:
         found.append((0, own, own == "announced"))
-    return _choose(found, words[max(0, first - BEFORE_TOKENS) : last + AFTER_TOKENS + 1])
+    near = words[max(0, first - BEFORE_TOKENS) : last + AFTER_TOKENS + 1]
+    return _choose(found, near, _first_in_subject(words, first))
+
+
+def _first_in_subject(words: list[str], first: int) -> bool:
+    """A "first"/"initial" in the words that lead up to the event word, however long the
+    subject: "The first transport aircraft carrying ... servicemen left". "For the first
+    time", "in the first week" and "at first" are about something else."""
+    lo = max(0, first - SUBJECT_TOKENS)
+    for i in range(first - 1, lo - 1, -1):
+        word = words[i]
+        if word in (";", ":"):
+            return False
+        starts = word in ("first", "initial") or word.startswith("перв")
+        if starts and words[i + 1] not in _TIME_WORDS and not (i and words[i - 1] == "at"):
+            return True
+    return False
 
 
 @lru_cache(maxsize=1024)
@@ -198,11 +215,13 @@ def _is_past(word: str) -> bool:
     return bool(_RU_PAST.fullmatch(word) or _RU_PARTICIPLE.fullmatch(word))
 
 
-def _choose(found: list[tuple[int, Stage, bool]], near: list[str]) -> Stage | None:
+def _choose(
+    found: list[tuple[int, Stage, bool]], near: list[str], first_in_subject: bool
+) -> Stage | None:
     if not found:
         return None
     real_start = any(stage == "started" and not future for _, stage, future in found)
-    saw_start = any(w in _SEEN_START or w.startswith("перв") for w in near)
+    saw_start = first_in_subject or any(w in _SEEN_START or w.startswith("перв") for w in near)
     own_past = any(d == 0 and stage == "completed" for d, stage, _ in found)
     if own_past and saw_start:
         return "started"  # "the first units left"
