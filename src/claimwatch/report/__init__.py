@@ -5,6 +5,7 @@
     series.figure_series / state_tracks  -> chart data   figures over time, a state's events
     charts.figure_chart / state_chart    -> inline SVG   (axes.py, svg.py: scales, marks, legend)
     page.page(overview, now, view)       -> HTML         contents.py: the top; cards.py: claims
+    triage.Triage                        -> verdicts, holds and (served) the forms to make them
 
 ``claimwatch report`` writes the page to a file and the daemon serves it (filtered by the
 request's query); both call ``build_report``.
@@ -20,12 +21,16 @@ from claimwatch.baselines import Baseline
 from claimwatch.report.filters import EVERYTHING, FilterError, PageFilter, parse_filter
 from claimwatch.report.page import AS_FILE, PageView, page
 from claimwatch.report.status import overview
+from claimwatch.report.triage import NO_TRIAGE, Mode, Triage
 
 __all__ = [
     "EVERYTHING",
+    "NO_TRIAGE",
     "FilterError",
+    "Mode",
     "PageFilter",
     "PageView",
+    "Triage",
     "build_report",
     "parse_filter",
 ]

@@ -27,6 +27,7 @@ from claimwatch.report.series import (
     state_tracks,
 )
 from claimwatch.report.status import ClaimStatus, utc
+from claimwatch.report.triage import NO_TRIAGE, Triage, alert_anchor, alert_calls, claim_calls
 from claimwatch.sinks.email_render import kind_label, one_line, split_highlight
 
 QUOTED_SHOWN = 8  # figures from the evidence listed in a note
@@ -57,7 +58,7 @@ def gist(alert: Alert, claim: Claim) -> str:
 # ---- evidence -----------------------------------------------------------------------------
 
 
-def evidence_item(alert: Alert, since: datetime) -> str:
+def evidence_item(alert: Alert, since: datetime, triage: Triage = NO_TRIAGE) -> str:
     """One report: its sentence with the decisive phrase marked, why, and where it appeared."""
     before, marked, after = split_highlight(alert.evidence, alert.highlight)
     sentence = esc(before) + (f"<mark>{esc(marked)}</mark>" if marked else "") + esc(after)
@@ -70,25 +71,26 @@ def evidence_item(alert: Alert, since: datetime) -> str:
     repeat = "" if alert.novel else " · a fact reported before"
     new = ' <span class="badge new">new</span>' if utc(alert.detected_at) >= since else ""
     return (
-        f'<li class="{esc(alert.kind)}">'
+        f'<li class="{esc(alert.kind)}" id="{alert_anchor(alert.alert_id)}">'
         f'<span class="badge k-{esc(alert.kind)}">{esc(kind_label(alert))}</span>{new}'
         f"<blockquote>{sentence}</blockquote>"
         f'<p class="why">{esc(one_line(alert.reason))}</p>'
-        f'<p class="meta">{title} · {esc(one_line(alert.feed))} · {when}{repeat}</p></li>'
+        f'<p class="meta">{title} · {esc(one_line(alert.feed))} · {when}{repeat}</p>'
+        f"{alert_calls(alert.alert_id, triage)}</li>"
     )
 
 
-def earlier_item(alert: Alert, claim: Claim, since: datetime) -> str:
+def earlier_item(alert: Alert, claim: Claim, since: datetime, triage: Triage = NO_TRIAGE) -> str:
     """An earlier report in one line: kind, what it said, where and when; the sentence on hover."""
     title = link(alert.article_url, esc(one_line(alert.article_title, 90) or "(untitled)"))
     said = gist(alert, claim)
     when = reported_day(alert)
     new = ' <span class="badge new">new</span>' if utc(alert.detected_at) >= since else ""
     return (
-        f'<li title="{esc(one_line(alert.evidence, 300))}">'
+        f'<li title="{esc(one_line(alert.evidence, 300))}" id="{alert_anchor(alert.alert_id)}">'
         f'<span class="k-{esc(alert.kind)}">{esc(kind_label(alert))}</span>{new}'
         f"{f' · {esc(said)}' if said else ''} · {title} · {esc(one_line(alert.feed, 60))} · "
-        f"{when}</li>"
+        f"{when}{alert_calls(alert.alert_id, triage)}</li>"
     )
 
 
@@ -181,12 +183,16 @@ def counts(item: ClaimStatus, since: datetime) -> str:
     return " · ".join(parts)
 
 
-def claim_card(item: ClaimStatus, baseline: Baseline, since: datetime) -> str:
+def claim_card(
+    item: ClaimStatus, baseline: Baseline, since: datetime, triage: Triage = NO_TRIAGE
+) -> str:
     claim = item.claim
     parts = [
         f'<article class="claim" id="{anchor(baseline.id, claim.id)}">',
         f"<header><h3>{esc(claim.statement)}</h3>{badge(item.status)}</header>",
     ]
+    if calls := claim_calls(baseline.id, claim.id, triage):
+        parts.append(f'<p class="calls">{calls}</p>')
     if claim.quote:
         parts.append(f'<p class="quote">{esc(claim.quote)}</p>')
     parts.append(
@@ -195,20 +201,20 @@ def claim_card(item: ClaimStatus, baseline: Baseline, since: datetime) -> str:
     parts += charts(item, baseline)
     if item.latest:
         newest, *earlier = item.latest
-        parts.append(f'<ol class="evidence">{evidence_item(newest, since)}</ol>')
+        parts.append(f'<ol class="evidence">{evidence_item(newest, since, triage)}</ol>')
         if earlier:
-            lines = "".join(earlier_item(a, claim, since) for a in earlier)
+            lines = "".join(earlier_item(a, claim, since, triage) for a in earlier)
             parts.append(f'<ul class="earlier">{lines}</ul>')
         parts.append(_sources(item))
     parts.append("</article>")
     return "\n".join(parts)
 
 
-def claim_line(item: ClaimStatus, baseline: Baseline) -> str:
+def claim_line(item: ClaimStatus, baseline: Baseline, triage: Triage = NO_TRIAGE) -> str:
     """An unchallenged claim in one line: no counts of zero, no empty chart."""
     claim = item.claim
     return (
         f'<li id="{anchor(baseline.id, claim.id)}" title="{esc(claim.statement)}">'
-        f"{badge(item.status)} {esc(claim.statement)} "
-        f'<span class="muted">· {esc(claim.id)}</span></li>'
+        f"{badge(item.status)} {claim_calls(baseline.id, claim.id, triage)}"
+        f'{esc(claim.statement)} <span class="muted">· {esc(claim.id)}</span></li>'
     )
