@@ -436,3 +436,14 @@ async def test_a_verdict_written_elsewhere_shows_within_seconds(page: Page) -> N
     while "badge v-confirmed" not in (await page.http.get("")).text:
         assert time.monotonic() - started < CALLS_FOR + 3, "the verdict never showed"
         await asyncio.sleep(0.1)
+
+
+def test_the_token_file_may_come_from_systemd_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "credentials").mkdir()
+    (tmp_path / "credentials" / "write").write_text(WRITE_TOKEN, encoding="utf-8")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path / "credentials"))
+    config = make_config(tmp_path, token_file="${CREDENTIALS_DIRECTORY}/write")
+    assert config.http.token_file == str(tmp_path / "credentials" / "write")
+    assert access_for(config.http, "127.0.0.1").bearer_writes(f"Bearer {WRITE_TOKEN}")
