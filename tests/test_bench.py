@@ -106,6 +106,12 @@ def test_web_under_slow_clients_and_page_loads() -> None:
     assert all(cells[4] == "0" for name, cells in table.items() if name != "round")  # no failure
 
 
+def test_triage_costs_of_verdicts_on_the_page() -> None:
+    out = bench("triage", "--alerts=50", "--rounds=4")
+    for step in ("reading the calls", "page, signed in", "verdict posted (303)"):
+        assert step in out and " ms" in out.split(step, 1)[1].splitlines()[0], step
+
+
 def test_hostile_inputs_are_refused_cheaply() -> None:
     table = rows(bench("hostile", "--quick"))
     assert "refused before parsing" in table["entity bomb"][0]

@@ -141,6 +141,7 @@ allowed_hosts = ["status.example.org"]
 auth_token_file = "token"
 auth_username = "monitor"
 auth_password_file = "password"
+token_file = "token"
 listen_max_clients = 100
 listen_header_timeout = "10s"
 listen_idle_timeout = 30

@@ -75,7 +75,7 @@ def test_the_page_leaves_dismissed_alerts_out_and_marks_the_calls(
     bridge_line = page.split('id="c-freedonia-bridge"', 1)[1].split("</li>", 1)[0]
     assert "unchallenged" in bridge_line and "1 dismissed" in bridge_line
     card = page.split('id="c-freedonia-troops"', 1)[1].split("</article>", 1)[0]
-    assert '<span class="badge held">closed</span>' in card
+    assert '<span class="badge h-closed">closed</span>' in card
     assert "Closed by ana" in card and "settled: 2,400 in the end" in card
     assert card.count('class="badge confirmed"') == 1 and "1 confirmed" in card
     dismissed_figure = build_report(

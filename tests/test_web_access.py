@@ -142,8 +142,12 @@ def test_invalid_server_keys_name_the_key(tmp_path: Path, http: dict[str, Any], 
 
 def test_protection_makes_a_public_listen_valid(tmp_path: Path) -> None:
     (tmp_path / "password").write_text("pw\n", encoding="utf-8")
-    listed = make_config(tmp_path, listen="0.0.0.0:8650", allowed_networks=["10.1.0.0/16"])
+    (tmp_path / "write-token").write_text(TOKEN, encoding="utf-8")
+    listed = make_config(
+        tmp_path, listen="0.0.0.0:8650", allowed_networks=["10.1.0.0/16"], token_file="write-token"
+    )
     assert listed.http.allowed_networks == ("10.1.0.0/16",)
+    assert listed.http.token_file == str(tmp_path / "write-token")  # made absolute
     basic = make_config(
         tmp_path, listen="example.org:8650", auth_username="m", auth_password_file="password"
     )
@@ -174,7 +178,9 @@ def test_with_credentials_only_anyone_may_connect_but_healthz_is_open_to_loopbac
     assert access.allows("/healthz", outsider, f"Bearer {TOKEN}")
     assert access.allows("/healthz", local, None)
     assert not access.allows("/", local, None)
-    listed = make_config(tmp_path, listen="0.0.0.0:8650", allowed_networks=["10.0.0.0/8"])
+    listed = make_config(
+        tmp_path, listen="0.0.0.0:8650", allowed_networks=["10.0.0.0/8"], token_file="token"
+    )
     assert not access_for(listed.http, "0.0.0.0").admits(outsider)
     assert access_for(listed.http, "0.0.0.0").allows("/", "10.9.9.9", None)  # no credentials set
 

@@ -82,7 +82,7 @@ class FeedConfig(_Frozen):
 SERVER_KEYS = frozenset(
     {
         "listen", "allowed_networks", "allowed_hosts", "auth_token_file", "auth_username",
-        "auth_password_file", "listen_max_clients", "listen_header_timeout",
+        "auth_password_file", "token_file", "listen_max_clients", "listen_header_timeout",
         "listen_idle_timeout", "healthz_max_poll_age", "healthz_backlog_window",
     }
 )  # fmt: skip
@@ -132,10 +132,32 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def _public_listen_problem(http: HttpConfig) -> str | None:
+    """Beyond loopback the server needs a secret: credentials to read, or the write token
+    beside the networks allowed to read without one."""
+    address = http.listen_address
+    if address is None or is_loopback_host(address[0]) or http.has_credentials:
+        return None
+    if not http.allowed_networks:
+        return (
+            f"{http.listen!r} is reachable beyond this machine and nothing protects it: set "
+            "http.auth_token_file (or http.auth_username and http.auth_password_file), or "
+            "http.allowed_networks to the networks of its clients and http.token_file"
+        )
+    if http.token_file is None:
+        return (
+            f"{http.listen!r} is reachable beyond this machine without a token: set "
+            "http.token_file (the write token) or http.auth_token_file (or "
+            "http.auth_username and http.auth_password_file)"
+        )
+    return None
+
+
 def _server_problems(http: HttpConfig, folder: Path, text: str) -> tuple[HttpConfig, list[Problem]]:
-    """Secret files made absolute and readable now; a listen beyond loopback needs protection."""
+    """Secret files made absolute and readable now; a listen beyond loopback needs protection
+    and a token."""
     paths, problems = _files_readable_now(
-        http, ("auth_token_file", "auth_password_file"), ("http",), folder, text
+        http, ("auth_token_file", "auth_password_file", "token_file"), ("http",), folder, text
     )
 
     def problem(key: str, message: str) -> None:
@@ -146,15 +168,8 @@ def _server_problems(http: HttpConfig, folder: Path, text: str) -> tuple[HttpCon
         problem("allowed_networks", "must name at least one network (leave it out for loopback)")
     if (http.auth_username is None) != (http.auth_password_file is None):
         problem("auth_username", "auth_username and auth_password_file go together: give both")
-    address = http.listen_address
-    protected = http.has_credentials or http.allowed_networks
-    if address and not is_loopback_host(address[0]) and not protected:
-        problem(
-            "listen",
-            f"{http.listen!r} is reachable beyond this machine and nothing protects it: set "
-            "http.allowed_networks to the networks of its clients, or http.auth_token_file "
-            "(or http.auth_username and http.auth_password_file)",
-        )
+    if (why := _public_listen_problem(http)) is not None:
+        problem("listen", why)
     return http.model_copy(update=paths), problems
 
 
@@ -176,6 +191,7 @@ class HttpConfig(_Frozen):
     auth_token_file: str | None = None
     auth_username: Annotated[str, AfterValidator(_user_name)] | None = None
     auth_password_file: str | None = None
+    token_file: str | None = None  # the write token: verdicts and claim states from the page
     listen_max_clients: int = Field(default=100, ge=1, le=10_000)
     listen_header_timeout: Annotated[Duration, Field(ge=1, le=300)] = 10.0
     listen_idle_timeout: Annotated[Duration, Field(ge=1, le=3600)] = 30.0

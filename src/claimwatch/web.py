@@ -5,6 +5,8 @@
     GET /healthz  200 "ok"; 503 "unhealthy: why" when the daemon stops or its database
                   fails; 503 "degraded: why" when polls or deliveries stall (liveness.py)
     GET /metrics  Prometheus text exposition (``claimwatch.metrics``)
+    POST /login, /logout, /alerts/{id}/verdict, /claims/{baseline}/{claim}/state
+                  the analysts' calls from the page, with [http] token_file (webtriage.py)
 
 Bound to ``[http] listen`` only. Who may connect, which ``Host`` is answered and which
 credentials are asked for: webaccess.py. How many clients, for how long, and what is kept
@@ -36,6 +38,7 @@ from claimwatch.throttle import Throttled, ThrottledAdapter
 from claimwatch.webaccess import Access, access_for
 from claimwatch.weblisten import RESERVE, Limits, Listener, soft_fd_limit
 from claimwatch.webpage import LivePage
+from claimwatch.webtriage import MAX_BODY, Writes
 
 Address = tuple[str, int]
 Problem = Callable[[], str | None]  # why the service is not healthy now, or None
@@ -43,7 +46,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 NO_CACHE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 # The page is self-contained: inline styles and SVG, nothing to load, no script to run.
-PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+PAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
 
 SHUTDOWN_TIMEOUT = 5.0  # seconds a stopping server waits for requests in flight
 KEEPALIVE = 3600.0  # aiohttp's own idle limit, above ours: weblisten closes idle clients
@@ -99,6 +105,7 @@ class WebServer:
         self._sampler: asyncio.Task[None] | None = None
         self._refused = Throttled("web.request", "refused")
         self._failed = Throttled("web.request", "failed")  # malformed requests, handler errors
+        self._writes = Writes(runtime, self.access, self._refused, self._calls_changed)
 
     @property
     def address(self) -> Address | None:
@@ -175,10 +182,11 @@ class WebServer:
 
     async def _listen(self, address: Address) -> _Serving:
         listener = Listener(lambda: limits(self._http()), lambda peer: self.access().admits(peer))
-        app = web.Application(middlewares=[self._guard(listener)])
+        app = web.Application(middlewares=[self._guard(listener)], client_max_size=MAX_BODY)
         app.router.add_get("/", self._page_html)
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics_text)
+        self._writes.register(app.router)
         runner = web.AppRunner(
             app,
             access_log=None,
@@ -241,6 +249,10 @@ class WebServer:
             return web.Response(status=401, text="unauthorized\n", headers=headers)
         return None
 
+    def _calls_changed(self) -> None:
+        if self._page is not None:
+            self._page.calls_changed()
+
     # ---- health --------------------------------------------------------------------
 
     def health(self) -> str | None:
@@ -299,16 +311,19 @@ class WebServer:
         return web.Response(body=self._metrics.render(), headers=headers)
 
     async def _page_html(self, request: web.Request) -> web.Response:
-        rt = self._runtime()
-        if self._page is None:  # stopping
+        rt, live = self._runtime(), self._page
+        if live is None:  # stopping
             return web.Response(status=503, text="stopping\n", headers=NO_CACHE)
         try:
             chosen = parse_filter(request.query)
         except FilterError as exc:
             return web.Response(status=400, text=f"bad filter: {exc}\n", headers=NO_CACHE)
+        mode, csrf = self._writes.page_mode(request)
         try:
-            page = await self._page.get(rt.baselines, rt.clock(), chosen)
+            page = await live.get(rt.baselines, rt.clock(), chosen, mode)
         except StateError as exc:
             return web.Response(status=503, text=f"state database: {exc}\n", headers=NO_CACHE)
+        if mode == "write":
+            page = page.replace(live.csrf_slot, csrf)
         headers = {**NO_CACHE, "Content-Security-Policy": PAGE_POLICY}
         return web.Response(text=page, content_type="text/html", charset="utf-8", headers=headers)

@@ -14,6 +14,10 @@ Three checks, from ``[http]``:
   systemd's LoadCredential does). Required for everything but ``/healthz``, which monitors
   may read without them from the networks named in ``allowed_networks`` (loopback when
   unset): it tells whether the service works, never what it found.
+
+Writing (verdicts, claim states; webtriage.py) takes the write token of ``token_file``, on
+top of these. Whoever holds it may also read: ``Authorization: Bearer <write token>`` passes
+the credentials check, so a script needs one header for both.
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ class Access:
     token: bytes | None = None
     basic: bytes | None = None  # b"user:password"
     broken: str | None = None  # a secret that could not be read: refuse every credential
+    write_token: bytes | None = None  # token_file's: None, the page is read-only
+    write_broken: str | None = None  # token_file could not be read: refuse every write
 
     @property
     def needs_credentials(self) -> bool:
@@ -84,8 +90,8 @@ class Access:
         value = value.strip()
         if self.broken is not None or not value:
             return False
-        if scheme.lower() == "bearer" and self.token is not None:
-            return hmac.compare_digest(value.encode(), self.token)
+        if scheme.lower() == "bearer":
+            return self.token_matches(value) or self.write_token_matches(value)
         if scheme.lower() == "basic" and self.basic is not None:
             try:
                 given = base64.b64decode(value, validate=True)
@@ -93,6 +99,25 @@ class Access:
                 return False
             return hmac.compare_digest(given, self.basic)
         return False
+
+    def token_matches(self, value: str) -> bool:
+        return self.token is not None and hmac.compare_digest(value.encode(), self.token)
+
+    def write_token_matches(self, value: str) -> bool:
+        if self.write_token is None or self.write_broken is not None:
+            return False
+        return hmac.compare_digest(value.encode(), self.write_token)
+
+    def bearer_writes(self, header: str | None) -> bool:
+        """Does ``Authorization`` carry the write token (a script, no session needed)?"""
+        scheme, _, value = (header or "").strip().partition(" ")
+        return scheme.lower() == "bearer" and self.write_token_matches(value.strip())
+
+    def basic_user(self, header: str | None) -> str | None:
+        """The user name of valid basic credentials in ``Authorization``, else None."""
+        if self.basic is None or not (header or "").strip().lower().startswith("basic "):
+            return None
+        return self.basic.partition(b":")[0].decode() if self.authorized(header) else None
 
     def challenge(self) -> str:
         """The WWW-Authenticate value of a 401: basic when configured (browsers ask then)."""
@@ -123,8 +148,8 @@ def host_name(header: str) -> str:
 
 def access_for(http: HttpConfig, bound_host: str) -> Access:
     """The checks for ``http`` serving on ``bound_host``; reads the secret files now."""
-    token = basic = None
-    broken = None
+    token = basic = write_token = None
+    broken = write_broken = None
     try:
         if http.auth_token_file is not None:
             token = read_secret(http.auth_token_file).strip().encode()
@@ -134,6 +159,12 @@ def access_for(http: HttpConfig, bound_host: str) -> Access:
     except (OSError, UnicodeDecodeError) as exc:
         broken = f"cannot read a secret of [http]: {exc}"
         log_event(logger, "web.auth", level=logging.ERROR, status="failed", error=broken)
+    try:
+        if http.token_file is not None:
+            write_token = read_secret(http.token_file).strip().encode()
+    except (OSError, UnicodeDecodeError) as exc:
+        write_broken = f"cannot read [http] token_file: {exc}"
+        log_event(logger, "web.auth", level=logging.ERROR, status="failed", error=write_broken)
     listed = tuple(ipaddress.ip_network(n) for n in http.allowed_networks)
     hosts = http.allowed_hosts or (host_name(bound_host), *LOCAL_NAMES)
     return Access(
@@ -143,6 +174,8 @@ def access_for(http: HttpConfig, bound_host: str) -> Access:
         token=token,
         basic=basic,
         broken=broken,
+        write_token=write_token,
+        write_broken=write_broken,
     )
 
 
@@ -175,6 +208,9 @@ def describe(http: HttpConfig) -> list[str]:
         f"  Host header: {', '.join(sorted(access.hosts))} "
         f"({'allowed_hosts' if http.allowed_hosts else 'default'})",
         f"  credentials: {credentials}",
+        "  writes: verdicts and claim states from the page, with the write token (token_file)"
+        if http.token_file
+        else "  writes: off, the page is read-only (set token_file to triage from it)",
         f"  limits: {http.listen_max_clients} clients, request head within "
         f"{span(http.listen_header_timeout)}, idle {span(http.listen_idle_timeout)}",
         f"  /healthz degraded: {_off(http.healthz_max_poll_age)} without a successful poll, "

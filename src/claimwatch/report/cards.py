@@ -11,7 +11,7 @@ a claim muted or closed (with its note), how many reports were dismissed (triage
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from claimwatch.alerts import Alert
 from claimwatch.baselines import Baseline, Claim, State
@@ -28,9 +28,11 @@ from claimwatch.report.series import (
     state_tracks,
 )
 from claimwatch.report.status import ClaimStatus, utc
+from claimwatch.report.triage import NO_CALLS, PageCalls, alert_anchor, alert_calls, state_form
 from claimwatch.sinks.email_render import kind_label, one_line, split_highlight
 from claimwatch.verdicts import ClaimState
 
+NEVER = datetime.max.replace(tzinfo=UTC)  # no dismissed report is marked new
 QUOTED_SHOWN = 8  # figures from the evidence listed in a note
 SOURCES_SHOWN = 8  # sources named under a card, the most reporting first
 
@@ -65,7 +67,9 @@ def marks(alert: Alert, since: datetime, confirmed: bool) -> str:
     return new + (' <span class="badge confirmed">confirmed</span>' if confirmed else "")
 
 
-def evidence_item(alert: Alert, since: datetime, confirmed: bool = False) -> str:
+def evidence_item(
+    alert: Alert, since: datetime, confirmed: bool = False, calls: PageCalls = NO_CALLS
+) -> str:
     """One report: its sentence with the decisive phrase marked, why, and where it appeared."""
     before, marked, after = split_highlight(alert.evidence, alert.highlight)
     sentence = esc(before) + (f"<mark>{esc(marked)}</mark>" if marked else "") + esc(after)
@@ -77,26 +81,33 @@ def evidence_item(alert: Alert, since: datetime, confirmed: bool = False) -> str
     )
     repeat = "" if alert.novel else " · a fact reported before"
     return (
-        f'<li class="{esc(alert.kind)}">'
+        f'<li class="{esc(alert.kind)}" id="{alert_anchor(alert.alert_id)}">'
         f'<span class="badge k-{esc(alert.kind)}">{esc(kind_label(alert))}</span>'
         f"{marks(alert, since, confirmed)}"
         f"<blockquote>{sentence}</blockquote>"
         f'<p class="why">{esc(one_line(alert.reason))}</p>'
-        f'<p class="meta">{title} · {esc(one_line(alert.feed))} · {when}{repeat}</p></li>'
+        f'<p class="meta">{title} · {esc(one_line(alert.feed))} · {when}{repeat}</p>'
+        f"{alert_calls(alert.alert_id, calls)}</li>"
     )
 
 
-def earlier_item(alert: Alert, claim: Claim, since: datetime, confirmed: bool = False) -> str:
+def earlier_item(
+    alert: Alert,
+    claim: Claim,
+    since: datetime,
+    confirmed: bool = False,
+    calls: PageCalls = NO_CALLS,
+) -> str:
     """An earlier report in one line: kind, what it said, where and when; the sentence on hover."""
     title = link(alert.article_url, esc(one_line(alert.article_title, 90) or "(untitled)"))
     said = gist(alert, claim)
     when = reported_day(alert)
     return (
-        f'<li title="{esc(one_line(alert.evidence, 300))}">'
+        f'<li title="{esc(one_line(alert.evidence, 300))}" id="{alert_anchor(alert.alert_id)}">'
         f'<span class="k-{esc(alert.kind)}">{esc(kind_label(alert))}</span>'
         f"{marks(alert, since, confirmed)}"
         f"{f' · {esc(said)}' if said else ''} · {title} · {esc(one_line(alert.feed, 60))} · "
-        f"{when}</li>"
+        f"{when}{alert_calls(alert.alert_id, calls)}</li>"
     )
 
 
@@ -197,7 +208,7 @@ def state_badges(item: ClaimStatus) -> str:
     """The claim's status, and its state when muted or closed."""
     if item.hold is None:
         return badge(item.status)
-    held = f'<span class="badge held">{esc(item.hold.state)}</span>'
+    held = f'<span class="badge h-{esc(item.hold.state)}">{esc(item.hold.state)}</span>'
     return f"<span>{badge(item.status)} {held}</span>"
 
 
@@ -211,13 +222,17 @@ def hold_note(hold: ClaimState | None) -> str:
     return f'<p class="held">{what} by {esc(one_line(hold.by, 60))}, {when}{note}</p>'
 
 
-def claim_card(item: ClaimStatus, baseline: Baseline, since: datetime) -> str:
+def claim_card(
+    item: ClaimStatus, baseline: Baseline, since: datetime, calls: PageCalls = NO_CALLS
+) -> str:
     claim = item.claim
     parts = [
         f'<article class="claim" id="{anchor(baseline.id, claim.id)}">',
         f"<header><h3>{esc(claim.statement)}</h3>{state_badges(item)}</header>",
         hold_note(item.hold),
     ]
+    if form := state_form(baseline.id, claim.id, calls):
+        parts.append(f'<p class="calls">{form}</p>')
     if claim.quote:
         parts.append(f'<p class="quote">{esc(claim.quote)}</p>')
     parts.append(
@@ -227,24 +242,38 @@ def claim_card(item: ClaimStatus, baseline: Baseline, since: datetime) -> str:
     if item.latest:
         newest, *earlier = item.latest
         confirmed = newest.alert_id in item.confirmed
-        parts.append(f'<ol class="evidence">{evidence_item(newest, since, confirmed)}</ol>')
+        parts.append(f'<ol class="evidence">{evidence_item(newest, since, confirmed, calls)}</ol>')
         if earlier:
             lines = "".join(
-                earlier_item(a, claim, since, a.alert_id in item.confirmed) for a in earlier
+                earlier_item(a, claim, since, a.alert_id in item.confirmed, calls) for a in earlier
             )
             parts.append(f'<ul class="earlier">{lines}</ul>')
         parts.append(_sources(item))
+    parts.append(dismissed_list(item, calls))
     parts.append("</article>")
     return "\n".join(p for p in parts if p)
 
 
-def claim_line(item: ClaimStatus, baseline: Baseline) -> str:
+def dismissed_list(item: ClaimStatus, calls: PageCalls) -> str:
+    """The claim's dismissed reports, folded: they count for nothing but can be overruled."""
+    if not item.dismissed_alerts:
+        return ""
+    lines = "".join(earlier_item(a, item.claim, NEVER, calls=calls) for a in item.dismissed_alerts)
+    summary = plural(len(item.dismissed_alerts), "dismissed report")
+    return (
+        f'<details class="dismissed"><summary>{summary}</summary>'
+        f'<ul class="earlier">{lines}</ul></details>'
+    )
+
+
+def claim_line(item: ClaimStatus, baseline: Baseline, calls: PageCalls = NO_CALLS) -> str:
     """An unchallenged claim in one line: no counts of zero, no empty chart."""
     claim = item.claim
     held = f" · {esc(item.hold.state)}" if item.hold else ""
     dismissed = f" · {item.dismissed} dismissed" if item.dismissed else ""
     return (
         f'<li id="{anchor(baseline.id, claim.id)}" title="{esc(claim.statement)}">'
-        f"{badge(item.status)} {esc(claim.statement)} "
-        f'<span class="muted">· {esc(claim.id)}{held}{dismissed}</span></li>'
+        f"{badge(item.status)} {state_form(baseline.id, claim.id, calls)}{esc(claim.statement)} "
+        f'<span class="muted">· {esc(claim.id)}{held}{dismissed}</span>'
+        f"{dismissed_list(item, calls)}</li>"
     )

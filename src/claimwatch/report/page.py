@@ -30,6 +30,7 @@ from claimwatch.report.markup import (
 )
 from claimwatch.report.status import STATUSES, BaselineStatus, FeedHealth, Overview
 from claimwatch.report.theme import CSS
+from claimwatch.report.triage import NO_CALLS, PageCalls, session_bar
 from claimwatch.sinks.email_render import one_line
 
 NAME_LIMIT = 56  # characters of a claim's name in a table row: one line each
@@ -37,11 +38,13 @@ NAME_LIMIT = 56  # characters of a claim's name in a table row: one line each
 
 @dataclass(frozen=True, slots=True)
 class PageView:
-    """How to show the page: which part (``chosen``), and whether the daemon serves it (its
-    filter links then carry query parameters) or it is a file (they lead to the index)."""
+    """How to show the page: which part (``chosen``), whether the daemon serves it (its
+    filter links then carry query parameters) or it is a file (they lead to the index), and
+    the analysts' calls with the forms to make them (``calls``; the forms on served pages only)."""
 
     chosen: PageFilter = EVERYTHING
     served: bool = False
+    calls: PageCalls = NO_CALLS
 
 
 AS_FILE = PageView()
@@ -81,21 +84,23 @@ def _source(status: BaselineStatus) -> str:
     )
 
 
-def _quiet_lines(status: BaselineStatus) -> str:
+def _quiet_lines(status: BaselineStatus, calls: PageCalls) -> str:
     quiet = [c for c in status.claims if c.status == "unchallenged"]
     if not quiet:
         return ""
-    lines = "".join(claim_line(c, status.baseline) for c in quiet)
+    lines = "".join(claim_line(c, status.baseline, calls) for c in quiet)
     return f'<h4>Unchallenged ({len(quiet)})</h4><ul class="quiet">{lines}</ul>'
 
 
-def baseline_section(status: BaselineStatus, since: datetime) -> str:
+def baseline_section(status: BaselineStatus, since: datetime, calls: PageCalls = NO_CALLS) -> str:
     """A baseline that coverage challenged: its claims table, cards, and quiet claims."""
     baseline = status.baseline
     if not status.challenged:
-        return quiet_baseline(status)
+        return quiet_baseline(status, calls)
     tally = "".join(f"<span>{badge(s)} {status.count(s)}</span>" for s in STATUSES)
-    cards = (claim_card(c, baseline, since) for c in status.claims if c.status != "unchallenged")
+    cards = (
+        claim_card(c, baseline, since, calls) for c in status.claims if c.status != "unchallenged"
+    )
     return "\n".join(
         [
             f'<section class="baseline" id="{baseline_anchor(baseline.id)}">',
@@ -104,16 +109,16 @@ def baseline_section(status: BaselineStatus, since: datetime) -> str:
             f'<p class="tally">{tally}</p>',
             claim_table(status),
             *cards,
-            _quiet_lines(status),
+            _quiet_lines(status, calls),
             "</section>",
         ]
     )
 
 
-def quiet_baseline(status: BaselineStatus) -> str:
+def quiet_baseline(status: BaselineStatus, calls: PageCalls = NO_CALLS) -> str:
     """A baseline nothing has challenged yet: one line, its claims behind it."""
     baseline = status.baseline
-    lines = "".join(claim_line(c, baseline) for c in status.claims)
+    lines = "".join(claim_line(c, baseline, calls) for c in status.claims)
     return (
         f'<details class="baseline quiet" id="{baseline_anchor(baseline.id)}">'
         f"<summary><strong>{esc(baseline.title)}</strong> · "
@@ -179,7 +184,7 @@ def _top(everything: Overview, shown: Overview, how: PageView) -> list[str]:
 
 def page(everything: Overview, now: datetime, how: PageView = AS_FILE) -> str:
     shown = narrow(everything, how.chosen)
-    body = [baseline_section(b, shown.since) for b in shown.baselines]
+    body = [baseline_section(b, shown.since, how.calls) for b in shown.baselines]
     if not everything.baselines:
         body = ['<p class="empty">No baselines are loaded, so there are no claims to show.</p>']
     footer = "claimwatch claim status page."
@@ -196,7 +201,7 @@ def page(everything: Overview, now: datetime, how: PageView = AS_FILE) -> str:
             "<title>claimwatch · claim status</title>",
             f"<style>{CSS}</style></head><body>",
             f'<header><h1>Claim status</h1><p class="muted">{esc(_summary(shown, now))}</p>'
-            "</header>",
+            f"{session_bar(how.calls)}</header>",
             *_top(everything, shown, how),
             *body,
             feed_section(everything.feeds),

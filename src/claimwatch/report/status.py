@@ -53,6 +53,7 @@ class ClaimStatus:
     alerts: tuple[Alert, ...]  # every alert of the claim, in report order
     confirmed: frozenset[str] = frozenset()  # ids of its alerts an analyst confirmed
     dismissed: int = 0  # its alerts dismissed as false alarms: in none of the above
+    dismissed_alerts: tuple[Alert, ...] = ()  # those alerts, newest first (shown folded)
     hold: ClaimState | None = None  # muted or closed; None when open
 
     @property
@@ -144,6 +145,9 @@ def claim_status(
         alerts=ordered,
         confirmed=frozenset(a.alert_id for a in ordered if triage.confirmed(a)),
         dismissed=len(alerts) - len(counted),
+        dismissed_alerts=tuple(
+            sorted((a for a in alerts if not triage.counts(a)), key=reported_at, reverse=True)
+        ),
         hold=triage.hold(baseline_id, claim.id),
     )
 

@@ -92,19 +92,31 @@ details.quiet { margin: 1.2rem 0; padding: .6rem .8rem; border: 1px solid var(--
   border-radius: 6px; }
 .badge.new { color: #8a5a00; border-color: #d9a400; background: #fff6d6; margin-left: .4rem; }
 .badge.confirmed { color: #1d5e2b; border-color: #3d8b4f; background: #e7f4ea; margin-left: .4rem; }
-.badge.held { color: #555; background: #eee; }
 .held { font-size: .9rem; color: var(--muted); margin: .2rem 0; }
 .stages { font-size: .9rem; margin: .2rem 0; }
 ul.earlier { list-style: none; padding: 0; margin: -.4rem 0 .5rem; font-size: .86rem;
   color: var(--muted); }
 ul.earlier li { margin: .15rem 0; }
+.calls { margin: .3rem 0; font-size: .85rem; }
+.verdict, .hold { margin-right: .6rem; }
+.v-confirmed { color: #fff; background: #1a7f37; border-color: #1a7f37; }
+.v-dismissed { color: var(--muted); background: var(--soft); }
+.v-seen, .h-closed { color: var(--muted); }
+.h-muted { color: #8a5a00; background: #fff6d6; }
+form.act, details.act { display: inline-block; margin: 0 .4rem 0 0; }
+details.act form { display: inline; white-space: normal; }
+form.act button, form.act select, details.act button, details.act input,
+form.session button, form.session input { font: inherit; font-size: .82rem;
+  padding: .05rem .45rem; margin: 0 .2rem 0 0; }
+details.act input { width: 16rem; max-width: 60vw; }
+form.session { margin: .5rem 0 0; font-size: .9rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   a { color: inherit; text-decoration: none; }
   section.baseline > h2 { break-before: page; }
   h2, h3, h4 { break-after: avoid; }
-  nav.filters, section.index { display: none; }
+  nav.filters, section.index, form.act, details.act, form.session { display: none; }
   ul.quiet li { white-space: normal; }
   table.claims, figure, li { break-inside: avoid; }
   svg.chart { max-width: 17cm; }
