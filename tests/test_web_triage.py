@@ -20,8 +20,9 @@ from claimwatch.alerts import Alert
 from claimwatch.config import Config
 from claimwatch.entries import Entry
 from claimwatch.errors import ConfigError
-from claimwatch.report import PageView, Triage, build_report
+from claimwatch.report import build_report
 from claimwatch.store import Store
+from claimwatch.triage import Triage
 from claimwatch.verdicts import ClaimState, Verdict
 from claimwatch.webaccess import access_for, describe
 from claimwatch.webpage import CALLS_FOR
@@ -171,9 +172,13 @@ async def test_sign_in_then_a_verdict_is_stored_and_leads_back_to_the_report(pag
     assert judged.headers["location"] == f"../../?status=contradicted#a-{ALERT_ID}"
     stored = page.store.verdicts()[ALERT_ID]
     assert (stored.verdict, stored.reason, stored.by) == ("dismissed", "restatement", "page")
+    # The dismissed report no longer counts: its claim left the contradicted ones, and the
+    # whole page shows the report folded under its claim, with the call, to overrule it.
     after = await page.http.get("", params={"status": "contradicted"})  # where the 303 leads
-    assert f'<li class="contradiction" id="a-{ALERT_ID}">' in after.text
-    assert '<span class="badge v-dismissed">dismissed: restatement</span>' in after.text
+    assert f'id="a-{ALERT_ID}"' not in after.text
+    everything = (await page.http.get("")).text
+    assert f'id="a-{ALERT_ID}"' in everything and 'class="dismissed"' in everything
+    assert '<span class="badge v-dismissed">dismissed: restatement</span>' in everything
     confirmed = await page.judge(verdict="confirmed", reason="not-news", csrf=csrf)
     assert confirmed.headers["location"] == f"../../#a-{ALERT_ID}"
     latest = page.store.verdicts()[ALERT_ID]
@@ -418,7 +423,7 @@ def test_the_file_shows_verdicts_and_holds_but_no_forms(tmp_path: Path) -> None:
     verdict = Verdict(ALERT_ID, "dismissed", "desk", DETECTED, "wrong-figure", "2,500 is right")
     hold = ClaimState("freedonia", "bridge", "closed", "desk", DETECTED, "reopened on 3 Feb")
     triage = Triage({ALERT_ID: verdict}, {("freedonia", "bridge"): hold})
-    html = build_report(baselines, [bridge_alert()], now=DETECTED, view=PageView(triage=triage))
+    html = build_report(baselines, [bridge_alert()], now=DETECTED, triage=triage)
     assert "<form" not in html and "csrf" not in html
     assert '<span class="badge v-dismissed">dismissed: wrong figure</span>' in html
     assert "by desk, 20 Jan 2022 12:00 UTC</span> · 2,500 is right" in html

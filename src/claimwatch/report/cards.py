@@ -269,11 +269,10 @@ def dismissed_list(item: ClaimStatus, calls: PageCalls) -> str:
 def claim_line(item: ClaimStatus, baseline: Baseline, calls: PageCalls = NO_CALLS) -> str:
     """An unchallenged claim in one line: no counts of zero, no empty chart."""
     claim = item.claim
-    held = f" · {esc(item.hold.state)}" if item.hold else ""
     dismissed = f" · {item.dismissed} dismissed" if item.dismissed else ""
     return (
         f'<li id="{anchor(baseline.id, claim.id)}" title="{esc(claim.statement)}">'
-        f"{badge(item.status)} {state_form(baseline.id, claim.id, calls)}{esc(claim.statement)} "
-        f'<span class="muted">· {esc(claim.id)}{held}{dismissed}</span>'
+        f"{state_badges(item)} {state_form(baseline.id, claim.id, calls)}{esc(claim.statement)} "
+        f'<span class="muted">· {esc(claim.id)}{dismissed}</span>{hold_note(item.hold)}'
         f"{dismissed_list(item, calls)}</li>"
     )
