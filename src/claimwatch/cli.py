@@ -507,6 +507,7 @@ def _cmd_alerts_test(args: argparse.Namespace) -> int:
 def _print_alert(status: Any, triage: Any, *, as_json: bool) -> None:
     from claimwatch.alerts import to_json
     from claimwatch.triage import state_text, verdict_json, verdict_text
+    from claimwatch.verdicts import AUTOMATIC_BY
 
     alert = status.alert
     verdict = triage.verdict(alert)
@@ -525,6 +526,8 @@ def _print_alert(status: Any, triage: Any, *, as_json: bool) -> None:
     none = "no deliveries (replayed without --deliver, or no sink configured)"
     if hold := triage.hold(alert.baseline_id, alert.claim_id):
         none = f"no deliveries (the claim is {state_text(hold)})"
+    if verdict is not None and verdict.by == AUTOMATIC_BY:
+        none = "no deliveries (held back: it repeats a dismissed alert)"
     print("    " + (deliveries or none))
     if verdict is not None:
         print(f"    {verdict_text(verdict)}")
