@@ -117,3 +117,10 @@ def test_hostile_inputs_are_refused_cheaply() -> None:
     assert "refused before parsing" in table["entity bomb"][0]
     assert "more than 20 aliases" in table["alias bomb"][0]
     assert table["slow host"][0].endswith("1 cut")
+
+
+def test_holding_back_costs_little_per_entry() -> None:
+    table = rows(bench("holdback", "--verdicts=90"))
+    # step | ms | note
+    assert table["screen 2 alerts (per entry)"][1] == "1 held back, 1 kept"
+    assert float(table["learn (once per verdict change)"][0]) > 0

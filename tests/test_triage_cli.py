@@ -99,6 +99,9 @@ def test_an_unknown_or_ambiguous_id_records_nothing(config: Config) -> None:
     assert "alert 'ffff': no stored alert has this id" in err
     assert "no verdict was recorded" in err and "Traceback" not in err
     assert verdicts(config) == {}  # not even the one for 93
+    code, _, err = run(config, "alerts", "dismiss", "93", user="claimwatch")
+    assert code == 2 and "the login name 'claimwatch' is the name of claimwatch's own" in err
+    assert verdicts(config) == {}  # an analyst's call must not pass for claimwatch's own
 
 
 @pytest.mark.parametrize(

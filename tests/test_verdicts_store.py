@@ -151,6 +151,20 @@ def test_a_held_claim_keeps_its_alerts_but_gets_no_deliveries(store: Store) -> N
     assert "m2" not in {d.alert.alert_id for d in store.due_deliveries(["log"], NOW)}
 
 
+def test_an_alert_held_back_is_stored_with_its_verdict_and_no_deliveries(store: Store) -> None:
+    item = Entry("f", "e1", "https://example.org/e1", "Title", NOW, "")
+    held = verdict("h", by="claimwatch", note="repeats the figure")
+    added = store.commit_entry(item, "h1", [alert("h"), alert("k")], ["log"], NOW, held=[held])
+    assert {a.alert_id for a in added} == {"h", "k"}
+    assert [d.alert.alert_id for d in store.due_deliveries(["log"], NOW)] == ["k"]
+    assert store.verdicts() == {"h": held}
+    store.record_verdict(verdict("k", "seen"))
+    assert (store.count_verdicts(), store.count_verdicts(not_by="claimwatch")) == (2, 1)
+    # processed again (its text changed): stored before, so neither stored nor judged again
+    again = store.commit_entry(item, "h2", [alert("h")], ["log"], NOW, held=[held])
+    assert again == [] and store.count_verdicts() == 2
+
+
 def test_verdicts_survive_a_restart(location: Path | str) -> None:
     store = open_store(location)
     store.add_alerts([alert("a1")], ["log"])

@@ -224,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     claims = command("claims", _cmd_claims, "list claims with their state and verdict counts")
     _with_config(claims)
     _claims_commands(claims, common)
-    _baseline_commands(command("baseline", _cmd_baseline, "work with baselines: draft"), common)
+    _baseline_commands(command("baseline", _cmd_baseline, "baselines: draft, suggest"), common)
     feeds = command("feeds", _cmd_feeds, "list, add, import and export feeds (OPML)")
     _feeds_commands(feeds, common)
     _init_command(command("init", _cmd_init, "write a starter config, baselines and unit"))
@@ -254,6 +254,12 @@ def _baseline_commands(baseline: argparse.ArgumentParser, common: argparse.Argum
     draft.add_argument("--id", metavar="ID", help="the baseline id (default: from the title)")
     draft.add_argument("--out", metavar="FILE", help="the YAML file to write (default: stdout)")
     draft.add_argument("--force", action="store_true", help="replace an existing --out file")
+    text = "propose edits to a baseline from the verdicts on its alerts, as a diff"
+    suggest = sub.add_parser("suggest", help=text, description=text, parents=[common])
+    suggest.set_defaults(handler=_cmd_baseline_suggest)
+    _with_config(suggest)
+    suggest.add_argument("baseline", metavar="BASELINE", help="a baseline file, or its id")
+    suggest.add_argument("--write", action="store_true", help="apply the edits to the file")
 
 
 def _alerts_commands(alerts: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -507,6 +513,7 @@ def _cmd_alerts_test(args: argparse.Namespace) -> int:
 def _print_alert(status: Any, triage: Any, *, as_json: bool) -> None:
     from claimwatch.alerts import to_json
     from claimwatch.triage import state_text, verdict_json, verdict_text
+    from claimwatch.verdicts import AUTOMATIC_BY
 
     alert = status.alert
     verdict = triage.verdict(alert)
@@ -525,6 +532,8 @@ def _print_alert(status: Any, triage: Any, *, as_json: bool) -> None:
     none = "no deliveries (replayed without --deliver, or no sink configured)"
     if hold := triage.hold(alert.baseline_id, alert.claim_id):
         none = f"no deliveries (the claim is {state_text(hold)})"
+    if verdict is not None and verdict.by == AUTOMATIC_BY:
+        none = "no deliveries (held back: it repeats a dismissed alert)"
     print("    " + (deliveries or none))
     if verdict is not None:
         print(f"    {verdict_text(verdict)}")
@@ -635,6 +644,12 @@ def _cmd_baseline_draft(args: argparse.Namespace) -> int:
     draft = draft_from(args.source, baseline_id=args.id, config_path=args.config)
     print(write_draft(draft, args.out, force=args.force), file=sys.stderr)
     return EXIT_OK
+
+
+def _cmd_baseline_suggest(args: argparse.Namespace) -> int:
+    from claimwatch.suggestcmd import run
+
+    return run(args)
 
 
 def _cmd_feeds(args: argparse.Namespace) -> int:

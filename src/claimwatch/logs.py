@@ -26,7 +26,7 @@ KEYS = frozenset(
     {
         "event", "status", "feed", "url", "entry_id", "claim_id", "alert_id", "error",
         "baseline_id", "kind", "novel", "sink", "http_status", "count", "next_attempt",
-        "attempts", "path", "seconds",
+        "attempts", "path", "seconds", "rule", "pattern", "dismissed_id", "reason",
     }
 )  # fmt: skip
 _FIELDS = "claimwatch_fields"

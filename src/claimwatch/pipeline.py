@@ -16,7 +16,9 @@ from claimwatch.alerts import FeedKind
 from claimwatch.baselines import Baseline
 from claimwatch.config import Config, FeedConfig
 from claimwatch.errors import FeedError, StateError
+from claimwatch.feedback import Suppression
 from claimwatch.fetcher import Fetcher
+from claimwatch.holdback import Lessons, dismissal, log_held
 from claimwatch.lease import FeedLeases, owner_id, shares_state
 from claimwatch.logs import log_event
 from claimwatch.matching import Document, is_relevant, match
@@ -56,6 +58,7 @@ class Runtime:
     rng: random.Random = field(default_factory=random.Random)
     metrics: Metrics | None = None  # the daemon's; None: nothing is counted
     leases: FeedLeases | None = None  # the daemon's: poll a feed only while holding its lease
+    lessons: Lessons = field(default_factory=Lessons)  # what verdicts teach (holdback.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,8 @@ async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
         articles.read(fetcher, entry)            -> Article
         matching.match(Document, baselines)      -> [Finding]     (baseline ``since`` applied there)
         alerts.build(findings, known facts)      -> [Alert]
-        store.commit_entry(entry, alerts)                         (one transaction per entry)
+        lessons.hold(alerts)                     -> [Suppression] (repeats of dismissed alerts)
+        store.commit_entry(entry, alerts, held)                   (one transaction per entry)
         store.mark_processed(quiet entries)                       (those matching nothing, at once)
         store.save_feed_state(next_state)                         (validators saved last)
         health.assess(feed history)              -> feed_failing / feed_recovered alert, if due
@@ -251,6 +255,7 @@ async def process_entry(
         )
     # From here to the commit nothing awaits: facts read and alerts written see the same state.
     findings = match(Document(entry.title, article.text, entry.published), rt.baselines)
+    holding: list[Suppression] = []  # alerts held back: stored with claimwatch's dismissal
     if not findings and quiet is not None:
         quiet.append((entry, digest))
         added = []
@@ -258,11 +263,15 @@ async def process_entry(
         now = rt.clock()
         known = rt.store.known_facts(alerts.claim_keys(findings))
         built = alerts.build(findings, article=article, detected_at=now, known_facts=known)
-        added = rt.store.commit_entry(entry, digest, built, list(rt.outbox.sinks), now)
+        holding = rt.lessons.hold(rt.store, built)
+        dismissed = [dismissal(suppression, now) for suppression in holding]
+        sinks = list(rt.outbox.sinks)
+        added = rt.store.commit_entry(entry, digest, built, sinks, now, held=dismissed)
     if rt.metrics is not None:
         rt.metrics.entry_processed(feed, findings, added)
+    logged = log_held(feed, entry, added, holding)
     held = held_claims(rt.store) if added else {}
-    for alert in added:
+    for alert in (a for a in added if a.alert_id not in logged):
         log_event(
             logger,
             "alert.new",

@@ -31,7 +31,7 @@ from claimwatch.status import ClaimLine, claim_lines
 from claimwatch.status_json import claim_json
 from claimwatch.store import Store, open_store
 from claimwatch.triage import NO_TRIAGE, Triage
-from claimwatch.verdicts import ClaimState, ClaimStateKind, Verdict, VerdictKind
+from claimwatch.verdicts import AUTOMATIC_BY, ClaimState, ClaimStateKind, Verdict, VerdictKind
 
 VERDICTS: dict[str, VerdictKind] = {"confirm": "confirmed", "dismiss": "dismissed", "seen": "seen"}
 STATES: dict[str, ClaimStateKind] = {"mute": "muted", "close": "closed", "open": "open"}
@@ -62,6 +62,12 @@ def caller(args: argparse.Namespace) -> tuple[str, str | None]:
     by = login_name() if args.by is None else args.by.strip()
     if not by:
         raise InputError("--by: give a name (or leave it out for the login name)")
+    if by == AUTOMATIC_BY:  # the feedback never learns from its verdicts (holdback.py)
+        where = "--by" if args.by is not None else "the login name"
+        raise InputError(
+            f"{where} {by!r} is the name of claimwatch's own calls, which teach nothing: "
+            "give yours with --by NAME"
+        )
     note = (args.note or "").strip() or None
     return by, note
 

@@ -20,9 +20,15 @@ DismissReason = Literal["wrong-story", "wrong-figure", "restatement", "not-news"
 DISMISS_REASONS: tuple[DismissReason, ...] = get_args(DismissReason)
 
 
+# Who claimwatch's own verdicts are by: the dismissal of an alert the feedback held back
+# (holdback.py). No analyst's name, and never learnt from.
+AUTOMATIC_BY = "claimwatch"
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """One call on one alert; ``by`` is a user name, or ``page`` for the status page's form."""
+    """One call on one alert; ``by`` is a user name, ``page`` for the status page's form, or
+    ``claimwatch`` (AUTOMATIC_BY) for an alert the feedback held back."""
 
     alert_id: str
     verdict: VerdictKind

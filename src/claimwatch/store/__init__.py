@@ -5,7 +5,7 @@ Guarantees every engine keeps:
 - one transaction per entry processed: the entry marked processed, its alerts, their claim
   facts and one pending delivery per configured sink are written together or not at all
   (no delivery for an alert whose claim is muted or closed at that moment: it is kept, not
-  sent);
+  sent; nor for one the feedback holds back: it is written with claimwatch's verdict);
 - an entry counts as processed only with the text hash it was processed with, so a changed
   entry is processed again and an entry seen but not processed is never skipped;
 - a feed's validators (ETag, Last-Modified) are saved by the caller only after its entries,
@@ -143,7 +143,12 @@ class Store(Protocol):
         alerts: Sequence[Alert],
         sinks: Collection[str],
         now: datetime,
-    ) -> list[Alert]: ...
+        *,
+        held: Sequence[Verdict] = (),
+    ) -> list[Alert]:
+        """The entry processed and its new alerts stored, in one transaction; an alert with
+        a verdict in ``held`` is stored with it and without deliveries."""
+        ...
 
     def mark_processed(self, done: Sequence[tuple[Entry, str]], now: datetime) -> None: ...
 
@@ -233,6 +238,10 @@ class Store(Protocol):
     def record_verdicts(self, verdicts: Sequence[Verdict]) -> list[str]:
         """Record all of them or none: the alert ids no stored alert has (then nothing is
         written)."""
+        ...
+
+    def count_verdicts(self, *, not_by: str | None = None) -> int:
+        """How many verdicts were ever recorded (not by ``not_by``); only ever grows."""
         ...
 
     def verdicts(self, alert_ids: Iterable[str] | None = None) -> dict[str, Verdict]:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from claimwatch.alerts import FEED_KINDS, Alert
 from claimwatch.entries import Entry
+from claimwatch.verdicts import Verdict
 
 
 class Cursor(Protocol):
@@ -123,6 +124,16 @@ def insert_alert(db: Db, alert: Alert, sinks: Collection[str]) -> bool:
             [(alert.alert_id, sink) for sink in sorted(sinks)],
         )
     return True
+
+
+def insert_verdicts(db: Db, verdicts: Sequence[Verdict]) -> None:
+    """Append verdicts to their alerts' histories (the alerts must be stored)."""
+    if verdicts:
+        db.executemany(
+            "INSERT INTO verdicts (alert_id, verdict, reason, note, judged_by, judged_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(v.alert_id, v.verdict, v.reason, v.note, v.by, encode_time(v.at)) for v in verdicts],
+        )
 
 
 def alert_from_row(row: Sequence[Any]) -> Alert:

@@ -31,7 +31,9 @@ from claimwatch.store.rows import (
     encode_time,
     entry_row,
     insert_alert,
+    insert_verdicts,
 )
+from claimwatch.verdicts import Verdict
 
 _PROCESSED = (
     "INSERT INTO entries (feed, entry_id, url, title, published, text_hash, "
@@ -218,16 +220,24 @@ class SqlStore:
         alerts: Sequence[Alert],
         sinks: Collection[str],
         now: datetime,
+        *,
+        held: Sequence[Verdict] = (),
     ) -> list[Alert]:
-        """One transaction: entry processed, new alerts, their facts, pending deliveries.
+        """One transaction: entry processed, new alerts, their facts, pending deliveries;
+        an alert with a verdict in ``held`` (claimwatch holding it back) gets that verdict
+        instead of deliveries.
 
         Returns the alerts actually added: an alert_id stored before (by this daemon or any
-        other) is not stored again.
+        other) is not stored again, nor judged again.
         """
+        verdicts = {v.alert_id: v for v in held}
         added: set[str] = set()
         with self._transaction("commit entry") as db:
             db.execute(_PROCESSED, (*entry_row(entry, text_hash, now), encode_time(now)))
-            added.update(a.alert_id for a in by_id(alerts) if insert_alert(db, a, sinks))
+            for alert in by_id(alerts):
+                if insert_alert(db, alert, () if alert.alert_id in verdicts else sinks):
+                    added.add(alert.alert_id)
+            insert_verdicts(db, [v for key, v in sorted(verdicts.items()) if key in added])
         return [alert for alert in alerts if alert.alert_id in added]
 
     def mark_processed(self, done: Sequence[tuple[Entry, str]], now: datetime) -> None:

@@ -13,7 +13,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from claimwatch.alerts import Alert
-from claimwatch.store.rows import ALERT_COLUMNS, alert_from_row, decode_time, encode_time
+from claimwatch.store.rows import (
+    ALERT_COLUMNS,
+    alert_from_row,
+    decode_time,
+    encode_time,
+    insert_verdicts,
+)
 from claimwatch.store.sql import SqlStore, chunks
 from claimwatch.verdicts import ClaimState, Verdict
 
@@ -61,15 +67,16 @@ class VerdictStore(SqlStore):
                 known.update(row[0] for row in rows)
             unknown = [alert_id for alert_id in wanted if alert_id not in known]
             if not unknown:
-                db.executemany(
-                    "INSERT INTO verdicts (alert_id, verdict, reason, note, judged_by, judged_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (v.alert_id, v.verdict, v.reason, v.note, v.by, encode_time(v.at))
-                        for v in verdicts
-                    ],
-                )
+                insert_verdicts(db, verdicts)
         return unknown
+
+    def count_verdicts(self, *, not_by: str | None = None) -> int:
+        """How many verdicts were ever written (not by ``not_by``): rows are only ever added,
+        so a change in the count is a cheap sign that the verdicts changed."""
+        if not_by is None:
+            return int(self._rows("SELECT count(*) FROM verdicts")[0][0])
+        rows = self._rows("SELECT count(*) FROM verdicts WHERE judged_by <> ?", (not_by,))
+        return int(rows[0][0])
 
     def verdicts(self, alert_ids: Iterable[str] | None = None) -> dict[str, Verdict]:
         """The latest verdict of each alert that has one (of ``alert_ids``, when given)."""
