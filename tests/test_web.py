@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -22,8 +23,10 @@ from claimwatch.config import Config, config_from_mapping
 from claimwatch.daemon import Daemon
 from claimwatch.entries import Entry
 from claimwatch.errors import ClaimwatchError, StateError
+from claimwatch.lastvisit import COOKIE
 from claimwatch.metrics import Metrics
 from claimwatch.pipeline import Runtime, open_runtime, run_feed
+from claimwatch.report.markup import minute
 from claimwatch.store import open_store
 from claimwatch.web import WebServer
 from tests.servers import FeedServer
@@ -306,3 +309,22 @@ async def test_the_daemon_stops_serving_when_it_exits(serving: Serving) -> None:
     assert await task == 0
     with pytest.raises(httpx.ConnectError):
         await healthz(url)
+
+
+async def test_the_served_page_says_what_is_new_since_the_last_visit(
+    client: httpx.AsyncClient,
+) -> None:
+    first = await client.get("/")
+    assert first.status_code == 200
+    kept = first.cookies.get(COOKIE)
+    assert kept is not None and kept.startswith("~")
+    assert "HttpOnly" in first.headers["set-cookie"]
+    assert "SameSite=Strict" in first.headers["set-cookie"]
+    now = datetime.fromtimestamp(int(kept[1:]), UTC)
+    last = now - timedelta(hours=3)  # the reader came back after three hours
+    client.cookies.set(COOKIE, f"~{int(last.timestamp())}")
+    again = await client.get("/")
+    assert f"New: found since {minute(last)}" in again.text
+    assert again.cookies.get(COOKIE, "").startswith(f"{int(last.timestamp())}~")
+    asked = await client.get("/", params={"since": "2022-01-01T00:00:00+00:00"})
+    assert f"New: found since {minute(datetime(2022, 1, 1, tzinfo=UTC))}" in asked.text

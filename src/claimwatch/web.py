@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -27,6 +28,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from claimwatch import lastvisit
 from claimwatch.config import HttpConfig
 from claimwatch.errors import ClaimwatchError, StateError
 from claimwatch.liveness import BacklogTrend, backlog, sample_every, stale_polls
@@ -319,11 +321,21 @@ class WebServer:
         except FilterError as exc:
             return web.Response(status=400, text=f"bad filter: {exc}\n", headers=NO_CACHE)
         mode, csrf = self._writes.page_mode(request)
+        now = rt.clock()
+        last_visit, seen = lastvisit.since_last_visit(request.cookies.get(lastvisit.COOKIE), now)
+        if chosen.since is None and last_visit is not None:  # new: since the reader's last visit
+            chosen = dataclasses.replace(chosen, since=last_visit)
         try:
-            page = await live.get(rt.baselines, rt.clock(), chosen, mode)
+            page = await live.get(rt.baselines, now, chosen, mode)
         except StateError as exc:
             return web.Response(status=503, text=f"state database: {exc}\n", headers=NO_CACHE)
         if mode == "write":
             page = page.replace(live.csrf_slot, csrf)
         headers = {**NO_CACHE, "Content-Security-Policy": PAGE_POLICY}
-        return web.Response(text=page, content_type="text/html", charset="utf-8", headers=headers)
+        response = web.Response(
+            text=page, content_type="text/html", charset="utf-8", headers=headers
+        )
+        response.set_cookie(
+            lastvisit.COOKIE, seen, max_age=lastvisit.LIFETIME, httponly=True, samesite="Strict"
+        )
+        return response
