@@ -26,6 +26,7 @@ from claimwatch.outbox import DrainReport, Outbox
 from claimwatch.sinks import configured_sinks
 from claimwatch.store import Store
 from claimwatch.store.guard import open_state
+from claimwatch.why import explain
 
 FEEDS_IN_FLIGHT = 100  # feed cycles running at once (HTTP is bounded by the fetcher anyway)
 ENTRIES_IN_FLIGHT = 4  # article pages of one feed read at once
@@ -91,6 +92,7 @@ async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
         should_fetch(feed.fetch_articles, ...)   decides whether articles.read fetches the page
         articles.read(fetcher, entry)            -> Article
         matching.match(Document, baselines)      -> [Finding]     (baseline ``since`` applied there)
+        why.explain(findings)                    -> Explanation   (an alert's why)
         alerts.build(findings, known facts)      -> [Alert]
         store.commit_entry(entry, alerts)                         (one transaction per entry)
         store.mark_processed(quiet entries)                       (those matching nothing, at once)
@@ -250,14 +252,18 @@ async def process_entry(
             error=article.error,
         )
     # From here to the commit nothing awaits: facts read and alerts written see the same state.
-    findings = match(Document(entry.title, article.text, entry.published), rt.baselines)
+    document = Document(entry.title, article.text, entry.published)
+    findings = match(document, rt.baselines)
     if not findings and quiet is not None:
         quiet.append((entry, digest))
         added = []
     else:
         now = rt.clock()
         known = rt.store.known_facts(alerts.claim_keys(findings))
-        built = alerts.build(findings, article=article, detected_at=now, known_facts=known)
+        why = explain(document, rt.baselines, findings)  # traced again: the fired claims only
+        built = alerts.build(
+            findings, article=article, detected_at=now, known_facts=known, explanation=why
+        )
         added = rt.store.commit_entry(entry, digest, built, list(rt.outbox.sinks), now)
     if rt.metrics is not None:
         rt.metrics.entry_processed(feed, findings, added)
