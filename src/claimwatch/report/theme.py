@@ -98,6 +98,12 @@ details.quiet { margin: 1.2rem 0; padding: .6rem .8rem; border: 1px solid var(--
 ul.earlier { list-style: none; padding: 0; margin: -.4rem 0 .5rem; font-size: .86rem;
   color: var(--muted); }
 ul.earlier li { margin: .15rem 0; }
+details.alert-why { font-size: .86rem; margin: .15rem 0; }
+details.alert-why dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem;
+  margin: .3rem 0; }
+details.alert-why dt { color: var(--muted); }
+details.alert-why dd, details.alert-why p, details.alert-why ul { margin: 0; }
+ol.evidence details.alert-why li { margin: .1rem 0; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
