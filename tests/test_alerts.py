@@ -29,6 +29,7 @@ CONTRACT_KEYS = {
     "value",
     "score",
     "fact",
+    "why",  # added with the explanation (null when none was kept): a new key only
 }
 
 
@@ -154,5 +155,5 @@ def test_to_json_nulls() -> None:
         [finding(value=None)], article=article(url=None), detected_at=NOW, known_facts=()
     )
     record = to_json(alert)
-    assert record["published"] is None and record["value"] is None
+    assert record["published"] is None and record["value"] is None and record["why"] is None
     assert record["article_url"] is None

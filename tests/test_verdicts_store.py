@@ -182,8 +182,9 @@ def test_verdicts_survive_a_restart(location: Path | str) -> None:
 # ---- migrating a state of the previous version -------------------------------------------
 
 
+OLD_COLUMNS = ALERT_COLUMNS.removesuffix(", why")  # the alerts of schema 5 (why: schema 7)
 OLD_INSERTS = (
-    f"INSERT INTO alerts ({ALERT_COLUMNS}) VALUES ({', '.join(['?'] * 18)})",
+    f"INSERT INTO alerts ({OLD_COLUMNS}) VALUES ({', '.join(['?'] * 18)})",
     "INSERT INTO deliveries (alert_id, sink, state, attempts) VALUES (?, 'log', 'pending', 0)",
 )
 
@@ -228,11 +229,11 @@ def previous_version(location: Path | str, alerts: list[Alert]) -> None:
 
 
 def test_a_previous_state_is_migrated_with_its_alerts(location: Path | str) -> None:
-    assert len(shipped_migrations.SQLITE) == LATEST - 1  # the version before this one
+    assert len(shipped_migrations.SQLITE) == 5  # the version before verdicts (schema 6)
     previous_version(location, [alert("a1"), alert("a2", "c2")])
     store = open_store(location)
     try:
-        assert store.migrated_from == LATEST - 1
+        assert store.migrated_from == 5
         assert [a.alert_id for a in store.all_alerts()] == ["a1", "a2"]
         assert {d.alert.alert_id for d in store.due_deliveries(["log"], NOW)} == {"a1", "a2"}
         assert store.record_verdict(verdict("a2", "confirmed"))

@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from claimwatch.articles import Article
+from claimwatch.matching.explain import ClaimExplanation, Explanation
 from claimwatch.matching.findings import Finding, Kind
+from claimwatch.why import for_alert
 
 ALERT_ID_LENGTH = 20  # hex characters of the sha256
 
@@ -54,6 +56,7 @@ class Alert:
     fact: str
     score: float
     highlight: tuple[int, int] | None = None  # span of the decisive phrase in ``evidence``
+    why: ClaimExplanation | None = None  # what fired and what else was decided (why.py)
 
     @property
     def claim_key(self) -> ClaimKey:
@@ -97,8 +100,10 @@ def build(
     article: Article,
     detected_at: datetime,
     known_facts: Iterable[FactKey],
+    explanation: Explanation | None = None,
 ) -> list[Alert]:
-    """Alerts for one article's findings; novelty counts earlier alerts and this batch."""
+    """Alerts for one article's findings; novelty counts earlier alerts and this batch.
+    With the findings' ``explanation`` (why.explain), each alert keeps its claim's why."""
     entry = article.entry
     key = article_key(entry.feed, entry.entry_id, entry.url)
     seen = set(known_facts)
@@ -124,6 +129,9 @@ def build(
                 fact=finding.fact,
                 score=finding.score,
                 highlight=finding.highlight,
+                why=None
+                if explanation is None
+                else for_alert(explanation, finding.baseline_id, finding.claim_id, finding.kind),
             )
         )
         seen.add(fact)
@@ -143,7 +151,8 @@ def to_json(alert: Alert) -> dict[str, Any]:
     """The JSON Lines record: flat, stable keys, dates as ISO 8601 UTC strings.
 
     A feed alert adds ``since`` and ``error``, the same as ``published`` and ``evidence``; a
-    test alert adds ``"test": true``, so that readers of the log can skip it.
+    test alert adds ``"test": true``, so that readers of the log can skip it. ``why`` is the
+    one nested value: the detector's explanation (why.py), null where none was kept.
     """
     record = {
         "alert_id": alert.alert_id,
@@ -161,6 +170,7 @@ def to_json(alert: Alert) -> dict[str, Any]:
         "value": alert.value,
         "fact": alert.fact,
         "score": round(alert.score, 3),
+        "why": alert.why.to_dict() if alert.why is not None else None,
     }
     if alert.kind in FEED_KINDS:
         record.update(since=iso(alert.published), error=alert.evidence)

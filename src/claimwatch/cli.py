@@ -528,6 +528,10 @@ def _print_alert(status: Any, triage: Any, *, as_json: bool) -> None:
         f"{alert.claim_id} ({novel}) [{alert.feed}] {alert.article_title}"
     )
     print(f"    {alert.alert_id} {alert.article_url or '-'}")
+    if alert.why is not None:
+        from claimwatch.why import line
+
+        print(f"    why: {line(alert.why)}")
     deliveries = ", ".join(_delivery_text(d) for d in status.deliveries)
     none = "no deliveries (replayed without --deliver, or no sink configured)"
     if hold := triage.hold(alert.baseline_id, alert.claim_id):

@@ -28,6 +28,7 @@ from claimwatch.outbox import DrainReport, Outbox
 from claimwatch.sinks import configured_sinks
 from claimwatch.store import Store
 from claimwatch.store.guard import open_state
+from claimwatch.why import explain
 
 FEEDS_IN_FLIGHT = 100  # feed cycles running at once (HTTP is bounded by the fetcher anyway)
 ENTRIES_IN_FLIGHT = 4  # article pages of one feed read at once
@@ -94,6 +95,7 @@ async def run_feed(rt: Runtime, feed: FeedConfig) -> FeedReport:
         should_fetch(feed.fetch_articles, ...)   decides whether articles.read fetches the page
         articles.read(fetcher, entry)            -> Article
         matching.match(Document, baselines)      -> [Finding]     (baseline ``since`` applied there)
+        why.explain(findings)                    -> Explanation   (an alert's why)
         alerts.build(findings, known facts)      -> [Alert]
         lessons.hold(alerts)                     -> [Suppression] (repeats of dismissed alerts)
         store.commit_entry(entry, alerts, held)                   (one transaction per entry)
@@ -254,7 +256,8 @@ async def process_entry(
             error=article.error,
         )
     # From here to the commit nothing awaits: facts read and alerts written see the same state.
-    findings = match(Document(entry.title, article.text, entry.published), rt.baselines)
+    document = Document(entry.title, article.text, entry.published)
+    findings = match(document, rt.baselines)
     holding: list[Suppression] = []  # alerts held back: stored with claimwatch's dismissal
     if not findings and quiet is not None:
         quiet.append((entry, digest))
@@ -262,7 +265,10 @@ async def process_entry(
     else:
         now = rt.clock()
         known = rt.store.known_facts(alerts.claim_keys(findings))
-        built = alerts.build(findings, article=article, detected_at=now, known_facts=known)
+        why = explain(document, rt.baselines, findings)  # traced again: the fired claims only
+        built = alerts.build(
+            findings, article=article, detected_at=now, known_facts=known, explanation=why
+        )
         holding = rt.lessons.hold(rt.store, built)
         dismissed = [dismissal(suppression, now) for suppression in holding]
         sinks = list(rt.outbox.sinks)

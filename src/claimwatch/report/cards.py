@@ -29,6 +29,7 @@ from claimwatch.report.series import (
 )
 from claimwatch.report.status import ClaimStatus, utc
 from claimwatch.report.triage import NO_CALLS, PageCalls, alert_anchor, alert_calls, state_form
+from claimwatch.report.why import why_details
 from claimwatch.sinks.email_render import kind_label, one_line, split_highlight
 from claimwatch.verdicts import ClaimState
 
@@ -85,7 +86,7 @@ def evidence_item(
         f'<span class="badge k-{esc(alert.kind)}">{esc(kind_label(alert))}</span>'
         f"{marks(alert, since, confirmed)}"
         f"<blockquote>{sentence}</blockquote>"
-        f'<p class="why">{esc(one_line(alert.reason))}</p>'
+        f'<p class="why">{esc(one_line(alert.reason))}</p>{why_details(alert)}'
         f'<p class="meta">{title} · {esc(one_line(alert.feed))} · {when}{repeat}</p>'
         f"{alert_calls(alert.alert_id, calls)}</li>"
     )

@@ -110,6 +110,12 @@ form.session button, form.session input { font: inherit; font-size: .82rem;
   padding: .05rem .45rem; margin: 0 .2rem 0 0; }
 details.act input { width: 16rem; max-width: 60vw; }
 form.session { margin: .5rem 0 0; font-size: .9rem; }
+details.alert-why { font-size: .86rem; margin: .15rem 0; }
+details.alert-why dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem;
+  margin: .3rem 0; }
+details.alert-why dt { color: var(--muted); }
+details.alert-why dd, details.alert-why p, details.alert-why ul { margin: 0; }
+ol.evidence details.alert-why li { margin: .1rem 0; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }

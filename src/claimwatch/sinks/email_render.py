@@ -23,7 +23,9 @@ from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from claimwatch.alerts import FEED_KINDS, TEST_KIND, Alert
+from claimwatch.matching.explain import ClaimExplanation
 from claimwatch.sinks.base import Digest
+from claimwatch.why import rule_line
 
 TITLE_LIMIT = 120  # characters of an article title in a subject line
 KIND_LABELS = {
@@ -142,6 +144,7 @@ def alert_text(alert: Alert) -> str:
             f"Claim:     {alert.baseline_id} / {alert.claim_id}",
             f"Evidence:  “{evidence}”",
             f"Why:       {one_line(alert.reason)}",
+            *([f"Rule:      {one_line(rule_line(alert.why))}"] if alert.why else []),
             f"Article:   {one_line(alert.article_title) or '(untitled)'}",
             f"Source:    {one_line(alert.feed)}, published {utc_text(alert.published)}",
             f"Link:      {one_line(alert.article_url or '-')}",
@@ -232,6 +235,11 @@ def article_html(alert: Alert) -> str:
     return f"{title}<br>{source}"
 
 
+def rule_html(why: ClaimExplanation) -> str:
+    """The detector's rule and the claim's expectation (why.py), for the curious reader."""
+    return f'<p style="{_STYLE["muted"]}">Rule: {html.escape(one_line(rule_line(why)))}</p>'
+
+
 def alert_html(alert: Alert) -> str:
     """The HTML part: every value escaped."""
     if is_test_alert(alert):
@@ -246,6 +254,7 @@ def alert_html(alert: Alert) -> str:
         f'<p style="{_STYLE["muted"]}">baseline {html.escape(alert.baseline_id)}</p>',
         evidence_html(alert),
         f"<p><b>Why:</b> {html.escape(one_line(alert.reason))}</p>",
+        *([rule_html(alert.why)] if alert.why else []),
         f"<p>{article_html(alert)}</p>",
         f'<p style="{_STYLE["muted"]}">alert {html.escape(alert.alert_id)} · detected '
         f"{utc_text(alert.detected_at)} · score {alert.score:.2f}</p>",

@@ -283,8 +283,16 @@ def _v6(d: Dialect) -> str:
     """
 
 
+def _v7(d: Dialect) -> str:
+    """An alert's why: the detector's explanation of its claim, as JSON text (claimwatch/why.py).
+    A nullable column, so alerts stored before, and feed alerts, simply have none."""
+    return """
+    ALTER TABLE alerts ADD COLUMN why TEXT;
+    """
+
+
 # S608 above: only the dialects' constant SQL is ever interpolated.
-STEPS: tuple[Callable[[Dialect], str], ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
+STEPS: tuple[Callable[[Dialect], str], ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7)
 
 
 def render(dialect: Dialect) -> tuple[str, ...]:

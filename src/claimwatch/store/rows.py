@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from claimwatch.alerts import FEED_KINDS, Alert
 from claimwatch.entries import Entry
 from claimwatch.verdicts import Verdict
+from claimwatch.why import dumps, loads
 
 
 class Cursor(Protocol):
@@ -35,7 +36,7 @@ class Db(Protocol):
 ALERT_COLUMNS = (
     "alert_id, kind, baseline_id, claim_id, article_url, article_title, feed, entry_id, "
     "published, evidence, reason, detected_at, novel, value, fact, score, "
-    "highlight_start, highlight_end"
+    "highlight_start, highlight_end, why"
 )
 FEED_COLUMNS = (
     "url, etag, last_modified, last_success, consecutive_failures, last_error, next_attempt, "
@@ -102,13 +103,14 @@ def insert_alert(db: Db, alert: Alert, sinks: Collection[str]) -> bool:
     the alert is kept, not sent); False when its id is already stored."""
     cursor = db.execute(
         f"INSERT INTO alerts ({ALERT_COLUMNS}) "  # noqa: S608
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (alert_id) DO NOTHING",
         (
             alert.alert_id, alert.kind, alert.baseline_id, alert.claim_id, alert.article_url,
             alert.article_title, alert.feed, alert.entry_id, encode_time(alert.published),
             alert.evidence, alert.reason, encode_time(alert.detected_at), int(alert.novel),
             alert.value, alert.fact, alert.score, *(alert.highlight or (None, None)),
+            None if alert.why is None else dumps(alert.why),
         ),
     )  # fmt: skip
     if cursor.rowcount != 1:
@@ -138,7 +140,7 @@ def insert_verdicts(db: Db, verdicts: Sequence[Verdict]) -> None:
 
 def alert_from_row(row: Sequence[Any]) -> Alert:
     (alert_id, kind, baseline_id, claim_id, url, title, feed, entry_id, published, evidence,
-     reason, detected_at, novel, value, fact, score, start, end) = row  # fmt: skip
+     reason, detected_at, novel, value, fact, score, start, end, why) = row  # fmt: skip
     detected = decode_time(detected_at)
     assert detected is not None  # NOT NULL column
     return Alert(
@@ -159,4 +161,5 @@ def alert_from_row(row: Sequence[Any]) -> Alert:
         fact=fact,
         score=score,
         highlight=(start, end) if start is not None and end is not None else None,
+        why=loads(why),
     )
