@@ -19,6 +19,7 @@ from claimwatch.store.migrations import LATEST, statements
 from claimwatch.store.rows import ALERT_COLUMNS, encode_time
 from claimwatch.verdicts import ClaimState, Verdict
 from tests import pg, shipped_migrations
+from tests.test_store import alert as store_alert
 
 NOW = datetime(2022, 1, 20, 12, 0, tzinfo=UTC)
 
@@ -37,24 +38,8 @@ def store(location: Path | str) -> Iterator[Store]:
 
 
 def alert(alert_id: str, claim: str = "c1", kind: str = "contradiction") -> Alert:
-    return Alert(
-        alert_id=alert_id,
-        kind=kind,  # type: ignore[arg-type]
-        baseline_id="b",
-        claim_id=claim,
-        article_url=f"https://example.org/{alert_id}",
-        article_title="Title",
-        feed="f",
-        entry_id=alert_id,
-        published=NOW - timedelta(hours=1),
-        evidence="Evidence.",
-        reason="Reason.",
-        detected_at=NOW,
-        novel=True,
-        value=None,
-        fact=f"fact:{alert_id}",
-        score=0.5,
-    )
+    """The store tests' alert, one article and one fact per id."""
+    return store_alert(alert_id, entry_id=alert_id, fact=f"fact:{alert_id}", kind=kind, claim=claim)
 
 
 def verdict(alert_id: str, kind: str = "dismissed", minutes: int = 0, **more: object) -> Verdict:
