@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.configedit import add_feed_tables, add_opml_file, replace_file, save_config
+from claimwatch.atomicfile import replace_file
+from claimwatch.configedit import add_feed_tables, add_opml_file, save_config
 from claimwatch.errors import InputError
 
 NEW = {"name": "new", "url": "https://example.org/new.xml", "title": "New"}

@@ -14,7 +14,7 @@ import pytest
 
 from claimwatch.baselines import Baseline, load_baselines
 from claimwatch.pipeline import run_once
-from claimwatch.report import build_report
+from claimwatch.report import PageFilter, build_report
 from claimwatch.status import claim_lines
 from claimwatch.store import open_store
 from claimwatch.triage import Triage
@@ -169,3 +169,25 @@ def test_demo_keep_then_report_shows_its_alerts(tmp_path: Path) -> None:
     assert {p.name for p in (tmp_path / "demo").iterdir()} >= {"demo.db", "alerts.jsonl"}
     again = claimwatch("-q", "demo", "--keep", "demo", cwd=tmp_path)
     assert again.returncode == 2 and "not empty" in again.stderr
+
+
+def test_readers_with_their_own_last_visit_do_not_push_each_other_out(
+    tmp_path: Path, story: tuple[Baseline, ...]
+) -> None:
+    state = tmp_path / "state.db"
+    store = open_store(state)
+    store.add_alerts(ALERTS, ["log"])
+    store.close()
+    readers = [PageFilter(since=NOW - timedelta(hours=hours)) for hours in (1, 5)]
+
+    async def pages() -> LivePage:
+        live = LivePage(state)
+        try:
+            for chosen in readers * 3:  # two readers reloading in turn
+                await live.get(story, NOW, chosen)
+            return live
+        finally:
+            live.close()
+
+    live = asyncio.run(pages())
+    assert (live.loads, live.renders) == (1, 2)  # one render per reader, then reused

@@ -79,12 +79,6 @@ def entity_names(root: yaml.Node | None, kind: str) -> list[Scalar]:
     return _patterns(_get(_get(root, "entities"), kind))
 
 
-def has_entities(root: yaml.Node | None) -> bool:
-    """Whether the file has a block ``entities`` mapping to add a kind to."""
-    entities = _get(root, "entities")
-    return isinstance(entities, yaml.MappingNode) and not entities.flow_style
-
-
 def add_entity(text: str, root: yaml.Node | None, kind: str, name: str) -> Splice | None:
     """The splice adding ``name`` to ``kind``: the kind's (last) pattern gains ``|name``, or
     a new ``kind: name`` line follows the last entity when the kind is new."""

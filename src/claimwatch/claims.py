@@ -99,7 +99,6 @@ class Absence:
     things: PatternSet  # what the claim says did not happen
     rebuttals: PatternSet  # words that report the thing in order to reject it
     scope: PatternSet = _NONE  # whom or what it concerns, when the claim is narrower
-    counter: PatternSet = _NONE  # phrases that contradict on their own
 
 
 @dataclass(frozen=True, slots=True)

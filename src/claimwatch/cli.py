@@ -593,6 +593,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from claimwatch.atomicfile import replace_file
     from claimwatch.report import build_report
     from claimwatch.status import read_snapshot
     from claimwatch.triage import NO_TRIAGE
@@ -606,24 +607,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         sys.stdout.write(page)
         sys.stdout.flush()
         return EXIT_OK
-    write_atomically(Path(args.out), page)
+    replace_file(Path(args.out), page)
     print(f"report: {len(alerts)} alerts, written to {args.out}", file=sys.stderr)
     return EXIT_OK
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``: a
-    reader (a browser, a web server) sees the old page or the new one, never half of one."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise InputError(f"cannot write: {exc.strerror or exc}", subject=str(path)) from None
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:

@@ -33,7 +33,7 @@ from pydantic import (
 from claimwatch import __version__, config_messages
 from claimwatch.durations import parse_duration
 from claimwatch.errors import ConfigError, Problem
-from claimwatch.locations import find_config, state_path
+from claimwatch.locations import find_config, resolve_path, state_path
 
 USER_AGENT = f"claimwatch/{__version__} (+https://github.com/claimwatch/claimwatch)"
 
@@ -453,15 +453,11 @@ class Config(_Frozen):
 
     @property
     def alert_log_path(self) -> Path | None:
-        """The JSON Lines file, or None for stdout or when the sink is off."""
+        """The JSON Lines file (made absolute when the config was read), or None for stdout
+        or when the sink is off."""
         if self.alerts.log is None or self.alerts.log.path == "-":
             return None
-        return state_path(self.alerts.log.path, self.path.parent)
-
-
-def _resolve(folder: Path, value: str) -> Path:
-    path = Path(os.path.expandvars(os.path.expanduser(value)))  # "${CREDENTIALS_DIRECTORY}/..."
-    return path if path.is_absolute() else (folder / path).resolve()
+        return Path(self.alerts.log.path)
 
 
 def default_config_path() -> Path:
@@ -504,7 +500,7 @@ def config_from_mapping(data: dict[str, Any], *, path: Path, text: str = "") -> 
     http, server_problems = _server_problems(raw.http, folder, text)
     from claimwatch.feedlist import assemble  # it builds on FeedConfig, above
 
-    opml = tuple(_resolve(folder, o) for o in raw.opml)
+    opml = tuple(resolve_path(folder, o) for o in raw.opml)
     feeds = assemble(raw.feeds, raw.feed_defaults, opml, config_file=str(path), text=text)
     if duplicates or server_problems or feeds.problems:
         raise ConfigError(str(path), [*duplicates, *server_problems, *feeds.problems])
@@ -512,8 +508,8 @@ def config_from_mapping(data: dict[str, Any], *, path: Path, text: str = "") -> 
         path=path.resolve(),
         state=Path(os.devnull) if is_postgres_url(raw.state) else state_path(raw.state, folder),
         state_url=raw.state if is_postgres_url(raw.state) else None,
-        baselines=tuple(_resolve(folder, b) for b in raw.baselines),
-        frames=tuple(_resolve(folder, f) for f in raw.frames),
+        baselines=tuple(resolve_path(folder, b) for b in raw.baselines),
+        frames=tuple(resolve_path(folder, f) for f in raw.frames),
         feeds=tuple(feeds.feeds),
         opml=opml,
         opml_feeds=feeds.origins,
@@ -572,7 +568,7 @@ def _files_readable_now(
     problems: list[Problem] = []
     for key in keys:
         if (value := getattr(model, key)) is not None:
-            paths[key] = str(_resolve(folder, value))
+            paths[key] = str(resolve_path(folder, value))
             if error := _unreadable(Path(paths[key])):
                 loc = (*where, key)
                 problems.append(Problem(format_location(loc), error, find_key_line(text, loc)))

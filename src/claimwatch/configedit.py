@@ -10,9 +10,6 @@ a temporary file beside it, flushed, then renamed over it, keeping its permissio
 
 from __future__ import annotations
 
-import contextlib
-import os
-import stat
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,6 +18,7 @@ from typing import Any
 import tomlkit
 from tomlkit.items import AoT, Array, Table
 
+from claimwatch.atomicfile import replace_file
 from claimwatch.config import Config, config_from_mapping
 from claimwatch.errors import ConfigError, InputError
 
@@ -128,26 +126,3 @@ def save_config(path: Path, text: str) -> Config:
         ) from None
     replace_file(path, text)
     return config
-
-
-def replace_file(path: Path, text: str) -> None:
-    """Write ``text`` beside ``path`` (a link: beside its target), then rename it over it:
-    a daemon reloading meanwhile reads the old file or the new one, never half of one."""
-    target = path.resolve()
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        info = target.stat()
-        mode = stat.S_IMODE(info.st_mode)
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        os.fchmod(handle, mode)  # as the old file was, whatever the umask
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
-            with contextlib.suppress(PermissionError):  # only root may give files away
-                os.chown(temporary, info.st_uid, info.st_gid)
-        os.replace(temporary, target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise InputError(f"cannot write: {exc.strerror or exc}", subject=str(path)) from None

@@ -292,9 +292,7 @@ class Daemon:
             for sink in (await rt.outbox.replace_sinks(configured_sinks(config))).values():
                 await sink.aclose()
         self._rt = dataclasses.replace(rt, config=config, baselines=baselines, fetcher=fetcher)
-        rt.outbox.lease = config.scheduler.lease
-        rt.outbox.hold = config.outbox.unknown_hold
-        rt.outbox.retries = config.outbox.unknown_retries
+        rt.outbox.apply(config)
         self.config, self.baselines = config, baselines
         plan = reload_plan(old, config)
         assert self._scheduler is not None

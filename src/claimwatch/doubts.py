@@ -30,7 +30,7 @@ def tell(doubts: Sequence[InDoubt], retries: int) -> None:
     for doubt in doubts[:TOLD]:
         log_event(
             logger, "alert.delivery", level=logging.WARNING, status="unknown",
-            alert_id=doubt.alert_id, sink=doubt.sink, attempts=doubt.unknown_outcomes + 1,
+            alert_id=doubt.alert_id, sink=doubt.sink, attempts=doubt.unknown,
             next_attempt=doubt.next_attempt,
             error=f"handed to the sink at {doubt.sending_since.isoformat()} but no outcome "
             "was recorded (the process stopped while sending): held until next_attempt, "

@@ -13,6 +13,7 @@ from claimwatch.matching.explain import (
     Fired,
     Note,
 )
+from claimwatch.matching.trace import counted
 
 EXCERPT = 160  # characters of a sentence shown around its deciding words
 WIDTH = 100
@@ -33,7 +34,7 @@ def hint_text(explanation: Explanation) -> str:
 def _baseline(baseline: BaselineExplanation) -> str:
     head = f"{baseline.baseline_id}: {baseline.summary()}"
     if not baseline.in_scope:
-        return f"{head}\n  its {_count(len(baseline.claims), 'claim')} were not read"
+        return f"{head}\n  its {counted(len(baseline.claims), 'claim')} were not read"
     lines = [head]
     if baseline.setting:
         lines.append(
@@ -74,7 +75,7 @@ def _silent(claim: ClaimExplanation) -> str:
         wrapped.append(f"      sentence: {_sentence(note)}")
     others = len(claim.notes) + claim.more_notes - 1
     if others > 0:
-        wrapped.append(f"      (and {_count(others, 'other decision')}: --json lists them)")
+        wrapped.append(f"      (and {counted(others, 'other decision')}: --json lists them)")
     return "\n".join(wrapped)
 
 
@@ -99,7 +100,3 @@ def excerpt(sentence: str, quote: str, width: int = EXCERPT) -> str:
     start = max(0, min(at - width // 3, len(text) - width))
     cut = text[start : start + width]
     return f"“{'…' if start else ''}{cut}{'…' if start + width < len(text) else ''}”"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from claimwatch.cli import EXIT_INPUT, EXIT_OK, duration_text, write_atomically
+from claimwatch.atomicfile import replace_file
+from claimwatch.cli import EXIT_INPUT, EXIT_OK, duration_text
 from claimwatch.config import Config, FeedConfig, default_config_path, load_config
 from claimwatch.configedit import add_feed_tables, add_opml_file, read_text, save_config
 from claimwatch.durations import parse_duration
@@ -87,7 +88,7 @@ def _export(args: argparse.Namespace, path: Path) -> int:
     if args.out is None or args.out == "-":
         sys.stdout.write(text)
         return EXIT_OK
-    write_atomically(Path(args.out), text)
+    replace_file(Path(args.out), text)
     print(f"exported {len(config.feeds)} feeds to {args.out}", file=sys.stderr)
     return EXIT_OK
 

@@ -86,8 +86,11 @@ def empty_baselines(config: Config, baselines: tuple[Baseline, ...]) -> tuple[Pr
         message = "names no baseline file or folder: there is nothing to watch"
         problems.append(Problem("baselines", message, file=str(config.path)))
     suffixes = "/".join(f"*{suffix}" for suffix in YAML_SUFFIXES)
+    # From what was loaded, without reading the folders again (a reload runs this on the
+    # event loop): every file of a folder was loaded, or loading would have failed.
+    loaded = {b.path for b in baselines} | {b.path.parent for b in baselines}
     for folder in config.baselines:
-        if folder.is_dir() and not any(p.suffix in YAML_SUFFIXES for p in folder.iterdir()):
+        if folder not in loaded:
             message = f"no baseline files ({suffixes}) in this folder"
             problems.append(Problem("", message, file=str(folder)))
     for baseline in baselines:

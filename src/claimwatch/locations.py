@@ -94,13 +94,22 @@ def state_path(value: str, config_folder: Path) -> Path:
     """A state or alert-log path as the config writes it, made absolute: against
     ``$STATE_DIRECTORY`` when systemd sets it (``..`` stops at that folder), else against
     the config's folder."""
-    path = Path(os.path.expandvars(os.path.expanduser(value)))
-    if path.is_absolute():
-        return path
     state_directory = systemd_state_directory()
     if state_directory is None:
-        return (config_folder / path).resolve()
-    return state_directory.joinpath(*_inside(path))
+        return resolve_path(config_folder, value)
+    path = _expanded(value)
+    return path if path.is_absolute() else state_directory.joinpath(*_inside(path))
+
+
+def resolve_path(folder: Path, value: str) -> Path:
+    """A path the config writes, made absolute against ``folder`` (variables and ``~``
+    expanded: ``"${CREDENTIALS_DIRECTORY}/token"``)."""
+    path = _expanded(value)
+    return path if path.is_absolute() else (folder / path).resolve()
+
+
+def _expanded(value: str) -> Path:
+    return Path(os.path.expandvars(os.path.expanduser(value)))
 
 
 def _inside(path: PurePath) -> list[str]:

@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from claimwatch import doubts
-from claimwatch.config import OutboxConfig
+from claimwatch.config import Config, OutboxConfig
 from claimwatch.logs import log_event
 from claimwatch.sinks import SKIPPED, DeliveryError, Digest, DigestSink, Sink
 from claimwatch.store import Delivery, DeliveryUpdate, Store
@@ -131,6 +131,13 @@ class Outbox:
         self._on_outcome = on_outcome
         self._lock = asyncio.Lock()
         self._doubts_told = False
+
+    def apply(self, config: Config) -> Outbox:
+        """Take the settings ``[scheduler]`` and ``[outbox]`` give (at start and on reload)."""
+        self.lease = config.scheduler.lease
+        self.hold = config.outbox.unknown_hold
+        self.retries = config.outbox.unknown_retries
+        return self
 
     async def drain(self) -> DrainReport:
         """Deliver everything due now, then every digest whose period is over.

@@ -456,10 +456,7 @@ def open_runtime(
         configured_sinks(config),
         on_outcome=metrics.delivery if metrics else None,
         owner=owner or "",
-        lease=config.scheduler.lease,
-        hold=config.outbox.unknown_hold,
-        retries=config.outbox.unknown_retries,
-    )
+    ).apply(config)
     return Runtime(
         config, baselines, store, Fetcher(config.http), outbox, Offload(workers), metrics=metrics
     )

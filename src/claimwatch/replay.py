@@ -74,9 +74,7 @@ async def replay(
     """Run ``items`` through the detector in publication order; see the module docstring."""
     ordered = in_order(items)
     sinks = configured_sinks(config) if deliver else {}
-    outbox = Outbox(
-        store, sinks, hold=config.outbox.unknown_hold, retries=config.outbox.unknown_retries
-    )
+    outbox = Outbox(store, sinks).apply(config)
     rt = Runtime(config, baselines, store, Fetcher(config.http), outbox, Offload(0))
     added = Counter[str]()
     try:

@@ -24,7 +24,7 @@ from rich.text import Text
 
 from claimwatch.alerts import FEED_KINDS, Alert
 from claimwatch.baselines import Baseline
-from claimwatch.config import Config, OutboxConfig
+from claimwatch.config import Config, FeedConfig, OutboxConfig
 from claimwatch.feeds import FeedState
 from claimwatch.triage import NO_TRIAGE, Triage, state_text
 from claimwatch.verdicts import ClaimState
@@ -149,13 +149,23 @@ def latest_date(alerts: Sequence[Alert]) -> datetime | None:
     return max(published or [a.detected_at for a in alerts], default=None)
 
 
+def feed_disabled(feed: FeedConfig, state: FeedState) -> str | None:
+    """Why the feed is not polled: off in the config, or disabled after failures; None."""
+    return "in config" if not feed.enabled else state.disabled_reason
+
+
+def outbox_sinks(sinks: Sequence[str], deliveries: Mapping[tuple[str, str], int]) -> list[str]:
+    """The configured sinks, then those no longer configured that still hold deliveries."""
+    return list(sinks) + sorted({s for s, _ in deliveries} - set(sinks))
+
+
 def feeds_table(config: Config, snapshot: Snapshot) -> Table:
     table = _table("Feeds")
     for name in ("feed", "last success", "failures", "last error", "next poll", "disabled"):
         table.add_column(name, overflow="fold")
     for feed in config.feeds:
         state = snapshot.feeds.get(feed.name) or FeedState(url=feed.url)
-        disabled = "in config" if not feed.enabled else state.disabled_reason or ""
+        disabled = feed_disabled(feed, state) or ""
         table.add_row(
             *map(
                 Text,
@@ -178,8 +188,7 @@ def outbox_table(sinks: Sequence[str], deliveries: Mapping[tuple[str, str], int]
     table.add_column("sink")
     for state in DELIVERY_STATES:
         table.add_column(state, justify="right")
-    names = list(sinks) + sorted({s for s, _ in deliveries} - set(sinks))
-    for name in names:
+    for name in outbox_sinks(sinks, deliveries):
         counts = (str(deliveries.get((name, state), 0)) for state in DELIVERY_STATES)
         table.add_row(Text(name), *map(Text, counts))
     return table
@@ -200,7 +209,7 @@ def doubts_table(doubts: Sequence[InDoubt], outbox: OutboxConfig) -> Table:
             doubt.alert_id,
             doubt.sink,
             when(doubt.sending_since),
-            str(doubt.unknown_outcomes + 1),  # attempts of unknown outcome, this one included
+            str(doubt.unknown),
             when(doubt.next_attempt),
         )
         table.add_row(*map(Text, cells))

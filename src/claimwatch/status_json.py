@@ -23,7 +23,9 @@ from claimwatch.status import (
     ClaimLine,
     Snapshot,
     claim_lines,
+    feed_disabled,
     missing_text,
+    outbox_sinks,
 )
 from claimwatch.triage import NO_TRIAGE, Triage, verdict_json
 
@@ -62,7 +64,7 @@ def dumps(document: Mapping[str, Any]) -> str:
 
 def feed_json(feed: FeedConfig, state: FeedState | None) -> dict[str, Any]:
     known = state or FeedState(url=feed.url)
-    disabled = "in config" if not feed.enabled else known.disabled_reason
+    disabled = feed_disabled(feed, known)
     return {
         "name": feed.name,
         "url": feed.url,
@@ -91,13 +93,12 @@ def outbox_json(
     sinks: Sequence[str], deliveries: Mapping[tuple[str, str], int]
 ) -> dict[str, dict[str, Any]]:
     """Counts per sink and state; a sink no longer configured but holding some is listed."""
-    names = list(sinks) + sorted({s for s, _ in deliveries} - set(sinks))
     return {
         name: {
             "configured": name in sinks,
             **{state: deliveries.get((name, state), 0) for state in DELIVERY_STATES},
         }
-        for name in names
+        for name in outbox_sinks(sinks, deliveries)
     }
 
 
@@ -106,7 +107,7 @@ def doubt_json(doubt: InDoubt) -> dict[str, Any]:
         "alert_id": doubt.alert_id,
         "sink": doubt.sink,
         "sent_at": iso(doubt.sending_since),
-        "unknown_attempts": doubt.unknown_outcomes + 1,  # this one included, as in the table
+        "unknown_attempts": doubt.unknown,
         "next_attempt": iso(doubt.next_attempt),
     }
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import stat
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from claimwatch.alerts import Alert
+from claimwatch.atomicfile import replace_file
 from claimwatch.baselines import Baseline, load_baseline, load_baselines
 from claimwatch.config import Config, default_config_path, load_config
 from claimwatch.errors import ClaimwatchError, InputError
@@ -53,11 +53,10 @@ def run(args: argparse.Namespace) -> int:
     if not proposal.diff:
         print("# no edit proposed: the file is left as it is")
         return EXIT_OK
+    check_loads(proposal.text, frames)
     if args.write:
-        replace(path, proposal.text, frames)
+        replace_file(path, proposal.text)
         print(f"# written to {path}: {len(proposal.edits)} edit(s), the diff below")
-    else:
-        check_loads(proposal.text, frames, folder=None)
     for edit in proposal.edits:
         print(f"# {described(edit)}")
     print(proposal.diff, end="")
@@ -133,43 +132,18 @@ def described(edit: Edit) -> str:
     return f"{edit.where}: {edit.before!r} -> {edit.after!r} ({edit.why})"
 
 
-def check_loads(text: str, frames: FrameLibrary, *, folder: Path | None) -> Path:
-    """Write ``text`` to a new file (in ``folder``, else the temporary folder) and load it
-    as a baseline; return the file, which the caller removes or renames. A proposal that
-    does not load is a bug in the suggester: nothing is written."""
-    handle, name = tempfile.mkstemp(suffix=".tmp", prefix=".claimwatch-suggest-", dir=folder)
+def check_loads(text: str, frames: FrameLibrary) -> None:
+    """Load ``text`` as a baseline from a temporary file: a proposal that does not load is a
+    bug in the suggester, and nothing is written."""
+    handle, name = tempfile.mkstemp(suffix=".yaml", prefix=".claimwatch-suggest-")
     written = Path(name)
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(text.encode("utf-8"))
-            file.flush()
-            os.fsync(file.fileno())
         load_baseline(written, frames)
     except ClaimwatchError as exc:
-        written.unlink(missing_ok=True)
         raise ClaimwatchError(
             f"the proposed baseline does not load (please report this): {exc}"
         ) from exc
-    except BaseException:
+    finally:
         written.unlink(missing_ok=True)
-        raise
-    if folder is None:
-        written.unlink()
-    return written
-
-
-def replace(path: Path, text: str, frames: FrameLibrary) -> None:
-    """Put ``text`` in place of ``path`` at once: a checked new file beside it, given the
-    old one's permissions and renamed over it (a link is followed, not replaced)."""
-    target = path.resolve()
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-        written = check_loads(text, frames, folder=target.parent)
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}", subject=str(path)) from None
-    try:
-        os.chmod(written, mode)
-        os.replace(written, target)
-    except OSError as exc:
-        written.unlink(missing_ok=True)
-        raise InputError(f"cannot write: {exc.strerror or exc}", subject=str(path)) from None

@@ -13,8 +13,9 @@ reads beside the daemon's writes):
   20 ms: they are read again once CALLS_FOR has passed, and at once after a write through
   this server (``calls_changed``), so the page its redirect leads to shows it;
 - the page is rendered again only when the alerts, the calls, the baselines, the minute it
-  shows or the filter asked for (``?status=...``, report/filters.py) changed, one copy kept
-  per mode (read-only, sign-in, with forms);
+  shows or the filter asked for (``?status=...``, report/filters.py; ``since`` differs per
+  reader, from their last visit) changed; the PAGES_KEPT pages asked for last are kept, each
+  by mode (read-only, sign-in, with forms) and filter;
 - requests queue for the one thread, so twenty at once cost one read and one render.
 
 The forms of a page carry its session's CSRF token; the page is rendered once with
@@ -26,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -41,7 +43,8 @@ from claimwatch.triage import Triage
 from claimwatch.verdicts import ClaimState, Verdict
 
 Calls = tuple[Mapping[str, Verdict], Mapping[tuple[str, str], ClaimState]]
-Key = tuple[str | None, str, PageFilter, int]
+Key = tuple[Mode, str | None, str, PageFilter, int]
+PAGES_KEPT = 16  # rendered pages kept: a few readers, each with their filter and last visit
 CALLS_FOR = 2.0  # seconds the calls read are reused, unless a write here changed them
 
 
@@ -63,7 +66,7 @@ class LivePage:
         self._calls_at = -CALLS_FOR  # time.monotonic() of the last read
         self._written = 0  # writes through this server (calls_changed), by the event loop
         self._written_seen = 0  # ... as of the last read
-        self._pages: dict[Mode, tuple[Key, Sequence[Baseline], str]] = {}
+        self._pages: OrderedDict[Key, tuple[Sequence[Baseline], str]] = OrderedDict()
         self.csrf_slot = f"csrf-{secrets.token_hex(16)}"  # no article can hold it
         self.loads = 0  # times every alert was read (tests and benchmarks count them)
         self.renders = 0
@@ -100,15 +103,18 @@ class LivePage:
         except StateError:
             self._close_reader()  # opened again by the next request
             raise
-        key = (self._newest, f"{now:%Y-%m-%d %H:%M}", chosen, self._calls_read)
-        kept = self._pages.get(mode)
-        if kept is not None and kept[0] == key and kept[1] is baselines:
-            return kept[2]
+        key = (mode, self._newest, f"{now:%Y-%m-%d %H:%M}", chosen, self._calls_read)
+        kept = self._pages.get(key)
+        if kept is not None and kept[0] is baselines:
+            self._pages.move_to_end(key)
+            return kept[1]
         verdicts, states = self._calls
         calls = PageCalls(verdicts, states, mode, self.csrf_slot, urlencode(chosen.params()))
         view = PageView(chosen, True, calls)
         page = build_report(baselines, alerts, now=now, view=view, triage=Triage(verdicts, states))
-        self._pages[mode] = (key, baselines, page)
+        self._pages[key] = (baselines, page)
+        if len(self._pages) > PAGES_KEPT:
+            self._pages.popitem(last=False)  # the one asked for longest ago
         self.renders += 1
         return page
 

@@ -253,7 +253,6 @@ def _absence(claim: FrameClaim) -> tuple[tuple[str, ...], tuple[Expectation, ...
         things=PatternSet.of(list(things)),
         rebuttals=PatternSet.of(list(words((c.rebuttal for c in _all(claim)), claim.languages))),
         scope=PatternSet.of(list(claim.about)),
-        counter=PatternSet.of(list(_contradict(claim))),
     )
     return (*claim.about, *things), (absence, *_assertion(claim))
 

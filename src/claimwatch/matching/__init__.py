@@ -72,25 +72,24 @@ def match(
     candidates = index_for(baselines).scan(full_text).narrow() if indexed else tuple(baselines)
     if trace is not None:
         for baseline in trace_unread(trace, baselines, candidates, full_text):
-            _trace_unread(trace, document, baseline)
+            _trace_unread(trace, document, baseline, full_text)
     if not candidates:
         return []
     sentences = _sentences(document)
     findings: list[Finding] = []
     for baseline in candidates:
-        skip = _out_of_scope(document, baseline)
+        skip = _out_of_scope(document, baseline, full_text)
         if skip is None:
-            findings.extend(_match_baseline(document, sentences, baseline, trace))
+            findings.extend(_match_baseline(document, full_text, sentences, baseline, trace))
         elif trace is not None:
             trace.baseline(baseline).out_of_scope(skip, full_text, document.published)
     return findings
 
 
-def _trace_unread(trace: Trace, document: Document, baseline: Baseline) -> None:
+def _trace_unread(trace: Trace, document: Document, baseline: Baseline, text: str) -> None:
     """A baseline the term index left unread: out of scope, as reading it would have found
     (the index only rules out what the regexes would), or in scope with no claim named."""
-    text = f"{document.title}\n{document.text}"
-    skip = _out_of_scope(document, baseline)
+    skip = _out_of_scope(document, baseline, text)
     if skip is not None:
         trace.baseline(baseline).out_of_scope(skip, text, document.published)
         return
@@ -119,11 +118,11 @@ def _sentences(document: Document) -> list[_Unit]:
     return [_Unit(s, -1) for s in title] + units
 
 
-def _out_of_scope(document: Document, baseline: Baseline) -> str | None:
+def _out_of_scope(document: Document, baseline: Baseline, full_text: str) -> str | None:
     """None when in scope: dated after the baseline's ``since`` (if undated, not a look back
     at older years only), and about its subject: every group of a ``required`` pattern
-    present in the article. Otherwise which of these failed (``explain.ScopeCode``)."""
-    full_text = f"{document.title}\n{document.text}"
+    present in the article (``full_text``: title and text). Otherwise which of these failed
+    (``explain.ScopeCode``)."""
     if baseline.since and document.published and document.published.date() < baseline.since:
         return "before_since"
     undated = document.published is None
@@ -133,9 +132,12 @@ def _out_of_scope(document: Document, baseline: Baseline) -> str | None:
 
 
 def _match_baseline(
-    document: Document, sentences: list[_Unit], baseline: Baseline, trace: Trace | None
+    document: Document,
+    full_text: str,
+    sentences: list[_Unit],
+    baseline: Baseline,
+    trace: Trace | None,
 ) -> Iterable[Finding]:
-    full_text = f"{document.title}\n{document.text}"
     year = _story_year(document, baseline)
     groundings = ground([(u.sentence.text, u.paragraph) for u in sentences], baseline, year)
     current = [(u, g) for u, g in zip(sentences, groundings, strict=True) if not g.earlier_year]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-ScopeCode = Literal["before_since", "look_back", "required_missing", "no_claim_named"]
+ScopeCode = Literal["before_since", "look_back", "required_missing"]
 
 # What kept a claim silent, each with how close the claim came to firing (higher: closer).
 # The main reason of a claim is its closest note; the first in the article on a tie.
@@ -43,7 +43,6 @@ LABELS: dict[str, str] = {
     "before_since": "published before since",
     "look_back": "a look back at earlier years",
     "required_missing": "out of scope",
-    "no_claim_named": "no claim named",
     "about_missing": "not named",
     "context_missing": "context missing",
     "about_spread": "named in no single sentence",

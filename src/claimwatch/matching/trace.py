@@ -105,7 +105,7 @@ class ClaimTrace:
 
     def _main(self) -> Note:
         if not self._notes:
-            named = f"{_count(self.naming, 'sentence')} {'names' if self.naming == 1 else 'name'}"
+            named = f"{counted(self.naming, 'sentence')} {'names' if self.naming == 1 else 'name'}"
             detail = f"{named} it; none says anything its expectations read as news of it"
             return Note("nothing_said", detail)
         return max(self._notes, key=lambda n: RANKS.get(n.code, 0))  # the first on a tie
@@ -228,5 +228,6 @@ def _time(exp: TimeRule) -> str:
     return f"time {exp.minutes // 60}:{exp.minutes % 60:02d} ±{exp.tolerance} min"
 
 
-def _count(number: int, noun: str) -> str:
+def counted(number: int, noun: str) -> str:
+    """``1 claim``, ``3 claims``."""
     return f"{number} {noun}" + ("" if number == 1 else "s")

@@ -52,9 +52,13 @@ class ClaimStatus:
     latest: tuple[Alert, ...]  # newest first, at most LATEST
     alerts: tuple[Alert, ...]  # every alert of the claim, in report order
     confirmed: frozenset[str] = frozenset()  # ids of its alerts an analyst confirmed
-    dismissed: int = 0  # its alerts dismissed as false alarms: in none of the above
-    dismissed_alerts: tuple[Alert, ...] = ()  # those alerts, newest first (shown folded)
+    # its alerts dismissed as false alarms, newest first: in none of the above, shown folded
+    dismissed_alerts: tuple[Alert, ...] = ()
     hold: ClaimState | None = None  # muted or closed; None when open
+
+    @property
+    def dismissed(self) -> int:
+        return len(self.dismissed_alerts)
 
     @property
     def last_report(self) -> datetime | None:
@@ -144,7 +148,6 @@ def claim_status(
         latest=tuple(reversed(ordered[-LATEST:])),
         alerts=ordered,
         confirmed=frozenset(a.alert_id for a in ordered if triage.confirmed(a)),
-        dismissed=len(alerts) - len(counted),
         dismissed_alerts=tuple(
             sorted((a for a in alerts if not triage.counts(a)), key=reported_at, reverse=True)
         ),

@@ -76,6 +76,11 @@ class InDoubt:
     unknown_outcomes: int  # earlier attempts that ended the same way
     next_attempt: datetime | None  # the end of the hold
 
+    @property
+    def unknown(self) -> int:
+        """Attempts whose outcome is unknown, this one included."""
+        return self.unknown_outcomes + 1
+
 
 @dataclass(frozen=True, slots=True)
 class DeliveryUpdate:

@@ -19,13 +19,12 @@ from datetime import datetime
 from typing import Any
 
 from claimwatch.store import Delivery, DeliveryUpdate, InDoubt
-from claimwatch.store.rows import ALERT_COLUMNS, alert_from_row, decode_time, encode_time
+from claimwatch.store.rows import ALERT_COLUMNS_OF_A, alert_from_row, decode_time, encode_time
 from claimwatch.store.sql import SqlStore
 
-_COLUMNS = ", ".join(f"a.{c.strip()}" for c in ALERT_COLUMNS.split(","))
 _DUE = (
     "SELECT d.sink, d.attempts, d.sending_since, d.unknown_outcomes, "  # noqa: S608
-    f"{_COLUMNS} FROM deliveries d "
+    f"{ALERT_COLUMNS_OF_A} FROM deliveries d "
     "JOIN alerts a ON a.alert_id = d.alert_id "
     "WHERE d.state IN ('pending', 'failed') "
     "AND (d.next_attempt IS NULL OR d.next_attempt <= ?) "

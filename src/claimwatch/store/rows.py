@@ -38,6 +38,8 @@ ALERT_COLUMNS = (
     "published, evidence, reason, detected_at, novel, value, fact, score, "
     "highlight_start, highlight_end, why"
 )
+ALERT_WIDTH = len(ALERT_COLUMNS.split(","))
+ALERT_COLUMNS_OF_A = ", ".join(f"a.{c.strip()}" for c in ALERT_COLUMNS.split(","))  # "alerts a"
 FEED_COLUMNS = (
     "url, etag, last_modified, last_success, consecutive_failures, last_error, next_attempt, "
     "disabled_reason, redirect_target, redirect_count, failing_since"

@@ -14,7 +14,8 @@ from typing import Any
 
 from claimwatch.alerts import Alert
 from claimwatch.store.rows import (
-    ALERT_COLUMNS,
+    ALERT_COLUMNS_OF_A,
+    ALERT_WIDTH,
     alert_from_row,
     decode_time,
     encode_time,
@@ -28,7 +29,6 @@ _VERDICT = "v.alert_id, v.verdict, v.judged_by, v.judged_at, v.reason, v.note"
 _LATEST_VERDICT = (
     "JOIN (SELECT max(id) AS id FROM verdicts GROUP BY alert_id) latest ON latest.id = v.id"
 )
-_ALERT = ", ".join(f"a.{c.strip()}" for c in ALERT_COLUMNS.split(","))
 
 
 def verdict_from_row(row: Sequence[Any]) -> Verdict:
@@ -93,11 +93,12 @@ class VerdictStore(SqlStore):
     def judged_alerts(self) -> list[tuple[Alert, Verdict]]:
         """Every alert with a verdict, with its latest one, oldest alert first."""
         rows = self._rows(
-            f"SELECT {_ALERT}, {_VERDICT} FROM alerts a "  # noqa: S608
+            f"SELECT {ALERT_COLUMNS_OF_A}, {_VERDICT} FROM alerts a "  # noqa: S608
             f"JOIN verdicts v ON v.alert_id = a.alert_id {_LATEST_VERDICT} ORDER BY a.rowid"
         )
-        width = len(ALERT_COLUMNS.split(","))
-        return [(alert_from_row(row[:width]), verdict_from_row(row[width:])) for row in rows]
+        return [
+            (alert_from_row(row[:ALERT_WIDTH]), verdict_from_row(row[ALERT_WIDTH:])) for row in rows
+        ]
 
     def alert_ids_starting(self, prefix: str, limit: int = 2) -> list[str]:
         """Up to ``limit`` stored alert ids that start with ``prefix``, in order (two tell a
