@@ -6,8 +6,13 @@ listening, the real ``claimwatch`` command, and a daemon started in-process.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
+import socket
+import ssl
+import threading
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,6 +139,54 @@ def test_implicit_tls(ca_file: Path, certs: Certificates) -> None:
         trail, failure = asyncio.run(try_session(smtp(server.port, "tls", ca_file=ca_file)))
     assert failure is None and [step for step, _ in trail.done] == ["connect", "ehlo", "quit"]
     assert "220 smtp.test" in trail.done[0][1] and "TLSv1." in trail.done[0][1]
+
+
+class LingeringTlsServer:
+    """A TLS-from-the-first-byte SMTP server that answers QUIT and then stays on the line
+    without TLS's goodbye until the test ends: a client that waits for the goodbye before
+    closing its socket would leave it open when its event loop ends."""
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self._context = context
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self.port: int = self._listener.getsockname()[1]
+
+    def _serve(self) -> None:
+        connection, _ = self._listener.accept()
+        with self._context.wrap_socket(connection, server_side=True) as tls:
+            lines = tls.makefile("rb")
+            tls.sendall(b"220 smtp.test ready\r\n")
+            for line in lines:
+                if line.upper().startswith(b"QUIT"):
+                    tls.sendall(b"221 bye\r\n")
+                    self._done.wait(10)
+                    return
+                tls.sendall(b"250 smtp.test\r\n")
+
+    def __enter__(self) -> LingeringTlsServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join(timeout=10)
+        self._listener.close()
+
+
+def test_a_server_still_on_the_line_after_quit_leaves_no_socket_open(
+    ca_file: Path, certs: Certificates
+) -> None:
+    with (
+        LingeringTlsServer(certs.server_context()) as server,
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("always", ResourceWarning)
+        trail, failure = asyncio.run(try_session(smtp(server.port, "tls", ca_file=ca_file)))
+        gc.collect()
+    assert failure is None and trail.done[-1] == ("quit", "closed without sending")
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
 def test_a_tls_port_spoken_to_in_plain_text(certs: Certificates) -> None:

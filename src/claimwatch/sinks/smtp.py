@@ -177,10 +177,23 @@ async def session(
             await client.login(settings.username, password or "")
             trail.ok(f"signed in as {settings.username}")
         yield client
+        line = client.transport  # quit() lets go of it: kept to drop it below
         with contextlib.suppress(*SESSION_ERRORS):
             await client.quit()
+        _hang_up(line)
     finally:
+        _hang_up(client.transport)
         client.close()
+        await asyncio.sleep(0)  # the loop's next turn closes the socket
+
+
+def _hang_up(line: asyncio.BaseTransport | None) -> None:
+    """Drop the connection at once, as smtplib does. A graceful close over TLS waits for the
+    server's TLS goodbye, which may come late or never: an event loop ending meanwhile
+    (``alerts test``, ``check --connect``) would leave the socket to the garbage collector.
+    After QUIT, or a failure, nothing is left to say."""
+    if isinstance(line, asyncio.Transport):
+        line.abort()
 
 
 async def _hello(client: aiosmtplib.SMTP, trail: Trail) -> None:

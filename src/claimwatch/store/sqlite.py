@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -80,7 +81,7 @@ class SqliteStore(DeliveryStore, VerdictStore):
     def _prepare(self) -> None:
         with self._errors("prepare"):
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             self.migrated_from = schema_version(self._db)
@@ -96,6 +97,22 @@ class SqliteStore(DeliveryStore, VerdictStore):
                 raise
         if version != LATEST:
             raise StateError(f"schema version {version}, expected {LATEST}", subject=str(self.path))
+
+    def _use_wal(self) -> None:
+        """Switch to WAL, trying again for up to the busy timeout: while another process
+        switches a new file at the same moment, SQLite answers "locked" at once rather than
+        waiting on its busy handler."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.005
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
     @staticmethod
     def version_on_disk(path: Path) -> int:
