@@ -113,7 +113,7 @@ def test_outline_problems_are_config_problems_with_file_and_line(tmp_path: Path)
     bad = outlines(
         '<outline text="A" xmlUrl="feed://example.org/a"/>',
         '<outline text="B" xmlUrl="https://example.org/b" claimwatch:interval="5s"/>',
-        '<outline text="C" xmlUrl="https://example.org/c" claimwatch:colour="red"/>',
+        '<outline text="C" xmlUrl="https://example.org/c" claimwatch:intervall="60"/>',
         '<outline text="D" xmlUrl="https://example.org/d" claimwatch:name="x"/>',
         '<outline text="E" xmlUrl="https://example.org/e" claimwatch:name="x"/>',
         '<outline text="F" xmlUrl="https://example.org/f" claimwatch:url="https://e.org/"/>',
@@ -123,7 +123,8 @@ def test_outline_problems_are_config_problems_with_file_and_line(tmp_path: Path)
     assert problems_of(path) == [
         f"{opml}:5: xmlUrl: must be an http(s) URL, got 'feed://example.org/a'",
         f"{opml}:6: claimwatch:interval: must be between 30 seconds and 7 days",
-        f"{opml}:7: claimwatch:colour: unknown attribute",
+        f"{opml}:7: claimwatch:intervall: unknown attribute 'claimwatch:intervall': "
+        "did you mean 'claimwatch:interval'?",
         f"{opml}:9: claimwatch:name: 'x' is also at {opml}:8",
         f"{opml}:10: claimwatch:url: not a setting: the outline's xmlUrl and title say that",
         f"{path}:1: opml[1]: cannot read OPML file {tmp_path / 'gone.opml'}: no such file",
@@ -134,9 +135,15 @@ def test_outline_problems_are_config_problems_with_file_and_line(tmp_path: Path)
     ("table", "expected"),
     [
         ('interval = "10s"', "2: feed_defaults.interval: must be between 30 seconds and 7 days"),
-        ('colour = "red"', "2: feed_defaults.colour: unknown key"),
+        ('colour = "red"', "2: feed_defaults.colour: unknown key 'colour'"),
+        ('intervall = "1h"', "2: feed_defaults.intervall: unknown key 'intervall': did you mean"),
         ('name = "x"', "2: feed_defaults.name: name belongs to each feed"),
-        ('enabled = "maybe"', "2: feed_defaults.enabled: Input should be a valid boolean"),
+        ('enabled = "maybe"', "2: feed_defaults.enabled: expected a boolean (true or false), got"),
+        (
+            'enabled = "true"',
+            "2: feed_defaults.enabled: expected a boolean (true or false), got "
+            'the string "true" (write true without quotes)',
+        ),
     ],
 )
 def test_feed_defaults_are_checked_as_a_feed_is(tmp_path: Path, table: str, expected: str) -> None:

@@ -168,7 +168,7 @@ def test_each_frame_type_compiles_to_its_expectations(tmp_path: Path) -> None:
         (
             "{id: a, statement: s, frame: state, fate: missing}",
             "claims[a].fate",
-            "unknown key; frame state takes 'state'",
+            "unknown key 'fate': did you mean 'date'?; frame state takes 'state'",
         ),
         ("{id: a, statement: s, frame: measure, value: 3}", "claims[a].value", "value and unit"),
         (
@@ -183,7 +183,11 @@ def test_each_frame_type_compiles_to_its_expectations(tmp_path: Path) -> None:
             "takes no value",
         ),
         ("{id: a, statement: s, about: x}", "claims[a].expect", "required field is missing"),
-        ("{id: a, statment: s, frame: state}", "claims[a].statment", "unknown key"),
+        (
+            "{id: a, statment: s, frame: state}",
+            "claims[a].statment",
+            "unknown key 'statment': did you mean 'statement'?",
+        ),
         ("{id: a, statement: s, frame: time, time: '25:00'}", "claims[a].time", "pattern"),
     ],
 )

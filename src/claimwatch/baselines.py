@@ -35,6 +35,7 @@ from claimwatch.claims import (
     Unquantified,
     minutes_after_midnight,
 )
+from claimwatch.config_messages import unknown_name
 from claimwatch.errors import BaselineError, Problem
 from claimwatch.frames import FrameLibrary, library
 from claimwatch.frames.build import ENTITY_KINDS, frame_claim, with_competitors, with_rivals
@@ -403,7 +404,7 @@ def load_baseline(path: Path, frames: FrameLibrary | None = None) -> Baseline:
     try:
         raw = _Baseline.model_validate(data)
     except ValidationError as exc:
-        problems = [*locate_problems(exc, data, node), *shape, *duplicates]
+        problems = [*locate_problems(exc, data, node, _Baseline), *shape, *duplicates]
         raise BaselineError(file, _once(problems)) from None
     if shape or duplicates:
         raise BaselineError(file, [*shape, *duplicates])
@@ -429,7 +430,8 @@ def _claim_shape(data: dict[str, Any], node: Any, frames: FrameLibrary) -> list[
         )
         for key in claim:
             if key not in _Claim.model_fields and key not in allowed:
-                message = "unknown key" + (takes if ids else "")
+                known = [*_Claim.model_fields, *sorted(allowed)]
+                message = unknown_name("key", str(key), known) + (takes if ids else "")
                 problems.append(located(("claims", index, key), message, data, node))
         if not ids:
             problems.extend(_own_terms(claim, index, data, node))

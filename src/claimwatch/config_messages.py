@@ -108,10 +108,14 @@ def _nearest_table(name: str, known: list[str]) -> str | None:
 
 def unknown_key_message(loc: tuple[Any, ...], root: type[BaseModel]) -> str:
     """``unknown key 'intervall': did you mean 'interval'?`` for the key at ``loc``."""
-    key = str(loc[-1])
     parent = model_at(root, loc[:-1])
-    best = nearest(key, list(parent.model_fields)) if parent is not None else None
-    return f"unknown key {key!r}" + (f": did you mean {best!r}?" if best else "")
+    return unknown_name("key", str(loc[-1]), list(parent.model_fields) if parent else [])
+
+
+def unknown_name(what: str, name: str, known: list[str]) -> str:
+    """``unknown key 'intervall': did you mean 'interval'?``, the suggestion when one is close."""
+    best = nearest(name, known)
+    return f"unknown {what} {name!r}" + (f": did you mean {best!r}?" if best else "")
 
 
 def unknown_tables(loc: tuple[Any, ...], text: str, root: type[BaseModel]) -> list[Problem]:

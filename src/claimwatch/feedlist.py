@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from claimwatch.config import FeedConfig, find_key_line, format_location
+from claimwatch.config_messages import nearest, type_message, unknown_key_message
 from claimwatch.errors import Problem
 from claimwatch.opml import Outline, read_opml, setting_values
 
@@ -79,9 +80,18 @@ def _defaults(table: dict[str, Any], text: str, problems: list[Problem]) -> dict
 
 
 def _message(error: Any) -> str:
+    """A feed setting's problem worded as the config's own ``[[feeds]]`` tables get it."""
     if error["type"] == "extra_forbidden":
-        return "unknown key"
-    return str(error["msg"]).removeprefix("Value error, ")
+        return unknown_key_message(tuple(error["loc"]), FeedConfig)
+    return (type_message(error) or str(error["msg"])).removeprefix("Value error, ")
+
+
+def _unknown_attribute(key: str) -> str:
+    """``unknown attribute 'claimwatch:intervall': did you mean 'claimwatch:interval'?``"""
+    settings = [name for name in FeedConfig.model_fields if name not in {"url", "title"}]
+    best = nearest(key, settings)
+    hint = f": did you mean 'claimwatch:{best}'?" if best else ""
+    return f"unknown attribute 'claimwatch:{key}'{hint}"
 
 
 class _OpmlFeeds:
@@ -133,10 +143,11 @@ class _OpmlFeeds:
             for error in exc.errors():
                 key = ".".join(str(part) for part in error["loc"])
                 where = "xmlUrl" if key == "url" else f"claimwatch:{key}"
-                unknown = error["type"] == "extra_forbidden"
-                self._problem(
-                    path, outline.line, where, "unknown attribute" if unknown else _message(error)
-                )
+                if error["type"] == "extra_forbidden":
+                    message = _unknown_attribute(key)
+                else:
+                    message = _message(error)
+                self._problem(path, outline.line, where, message)
             return
         self.result.feeds.append(feed)
         self.result.origins[name] = path

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from claimwatch import bounded_yaml
+from claimwatch.config_messages import unknown_key_message
 from claimwatch.errors import BaselineError, Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")  # the files a baselines or frames folder holds
@@ -66,9 +67,11 @@ def _duplicate_keys(node: yaml.Node | None, path: str) -> Iterator[Problem]:
         yield from _duplicate_keys(value, where)
 
 
-def locate_problems(exc: ValidationError, data: Any, node: yaml.Node | None) -> list[Problem]:
+def locate_problems(
+    exc: ValidationError, data: Any, node: yaml.Node | None, root: type[BaseModel] | None = None
+) -> list[Problem]:
     """Every root cause of a validation error, with its key path and line."""
-    return [_problem(err, data, node) for err in _root_causes(exc.errors())]
+    return [_problem(err, data, node, root) for err in _root_causes(exc.errors())]
 
 
 def located(loc: tuple[Any, ...], message: str, data: Any, node: yaml.Node | None) -> Problem:
@@ -123,11 +126,13 @@ def _yaml_message(exc: yaml.YAMLError) -> str:
     return str(problem) if problem else str(exc).splitlines()[0]
 
 
-def _problem(error: Any, data: Any, node: yaml.Node | None) -> Problem:
+def _problem(
+    error: Any, data: Any, node: yaml.Node | None, root: type[BaseModel] | None
+) -> Problem:
     loc = tuple(error["loc"])
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
-        message = "unknown key"
+        message = unknown_key_message(loc, root) if root is not None else "unknown key"
     elif error["type"] == "missing":
         message = "required field is missing"
     elif error["type"] == "too_short":

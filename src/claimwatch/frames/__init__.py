@@ -208,7 +208,7 @@ def load_frame(path: Path) -> Frame:
     try:
         raw = _Frame.model_validate(data)
     except ValidationError as exc:
-        raise BaselineError(str(path), locate_problems(exc, data, node)) from None
+        raise BaselineError(str(path), locate_problems(exc, data, node, _Frame)) from None
     problems = _consistency(raw)
     if problems:
         raise BaselineError(str(path), problems)
