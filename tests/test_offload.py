@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -104,3 +105,33 @@ def _running(pid: int) -> bool:
         return _stat(pid)[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+LOGGING_PARENT = """
+import asyncio, logging
+from claimwatch.logs import setup_logging
+from claimwatch.offload import Offload
+
+async def main():
+    setup_logging(0, "json")
+    pool = Offload(workers=1)
+    try:
+        await pool._run(logging.getLogger("trafilatura.core").warning, "a parser's warning")
+        await pool._run(logging.getLogger("claimwatch.extract").debug, "below the level")
+    finally:
+        pool.close()
+
+asyncio.run(main())
+"""
+
+
+def test_workers_log_as_their_parent_does() -> None:
+    """A parser's warning in a worker comes out in the parent's format and at its level."""
+    child = subprocess.run(
+        [sys.executable, "-c", LOGGING_PARENT], capture_output=True, text=True, timeout=60
+    )
+    assert child.returncode == 0, child.stderr
+    lines = [json.loads(line) for line in child.stderr.splitlines()]
+    assert [(line["level"], line["logger"], line["message"]) for line in lines] == [
+        ("warning", "trafilatura.core", "a parser's warning")
+    ]

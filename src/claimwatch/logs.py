@@ -135,6 +135,7 @@ def setup_logging(
     verbosity: int = 0, fmt: LogFormat = "auto", stream: TextIO | None = None
 ) -> None:
     """Configure the root logger once for the process (idempotent)."""
+    _Chosen.on_stderr = (verbosity, fmt) if stream is None else None
     out = stream or sys.stderr
     handler = logging.StreamHandler(out)
     journal = journald.connected(out)
@@ -149,6 +150,18 @@ def setup_logging(
     library_level = logging.DEBUG if verbosity >= 2 else max(level, logging.WARNING)
     for name in _QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(library_level)
+
+
+class _Chosen:
+    """What ``setup_logging`` was last asked for, when it writes to standard error."""
+
+    on_stderr: tuple[int, LogFormat] | None = None
+
+
+def inherited_settings() -> tuple[int, LogFormat] | None:
+    """The arguments a worker process passes to ``setup_logging`` to log as this process
+    does (it shares standard error); None when logging was set up elsewhere, or not at all."""
+    return _Chosen.on_stderr
 
 
 def _formatter(chosen: Literal["text", "json"], *, journal: bool) -> logging.Formatter:

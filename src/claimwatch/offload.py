@@ -30,7 +30,7 @@ from typing import TypeVar
 from claimwatch import entries
 from claimwatch.errors import FeedError, FetchError
 from claimwatch.extract import article_text
-from claimwatch.logs import log_event
+from claimwatch.logs import LogFormat, inherited_settings, log_event, setup_logging
 
 MAX_WORKERS = 4
 PARENT_CHECK_EVERY = 1.0  # seconds between a worker's checks that its parent still runs
@@ -100,7 +100,7 @@ class Offload:
                 self.workers,
                 mp_context=context,
                 initializer=_start_worker,
-                initargs=(os.getpid(),),
+                initargs=(os.getpid(), inherited_settings()),
             )
         return self._pool
 
@@ -118,10 +118,13 @@ class Offload:
             self._pool = None
 
 
-def _start_worker(parent: int) -> None:
+def _start_worker(parent: int, logging_settings: tuple[int, LogFormat] | None) -> None:
     """Ignore SIGINT, and exit when ``parent`` is gone: a pool worker otherwise waits for
-    work forever after its parent is killed (SIGKILL), and keeps the fork server alive."""
+    work forever after its parent is killed (SIGKILL), and keeps the fork server alive.
+    Log as the parent does: a parser's warning gets the same format and journald priority."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if logging_settings is not None:
+        setup_logging(*logging_settings)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
 
