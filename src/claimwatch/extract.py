@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from claimwatch.utf8 import HIGH_BYTES, as_utf8
+
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup, Tag
 
@@ -38,11 +40,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-UTF8_MAJORITY = 2  # valid multi-byte sequences per stray byte that prove bytes UTF-8
 SNIFF_BYTES = 64 * 1024  # what charset detection reads of a page
-_HIGH_BYTES = bytes(range(0x80, 0x100))
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
-_REPLACEMENT = "\ufffd".encode()
 # The encodings of scripts other than Latin that the WHATWG Encoding Standard lists (what
 # browsers decode pages in), by Python's names. Sniffing chooses between them and
 # windows-1252, the standard's default: between the Latin code pages charset-normalizer's
@@ -126,7 +125,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return body.decode(encoding, errors="replace")
-    utf8 = _as_utf8(body)
+    utf8 = as_utf8(body)
     for label in _declared(body, content_type):
         declared = _known_encoding(label)
         if declared == "utf-8" and utf8 is not None:
@@ -140,18 +139,6 @@ def _declared(body: bytes, content_type: str | None) -> tuple[str | None, str | 
     header = _CHARSET_PARAM.search(content_type or "")
     meta = _META_CHARSET.search(body[:4096])
     return (header.group(1) if header else None, meta.group(1).decode() if meta else None)
-
-
-def _as_utf8(body: bytes) -> str | None:
-    """The text when the bytes are UTF-8, or provably meant as UTF-8 (valid multi-byte
-    sequences outnumber stray bytes UTF8_MAJORITY to one; those become U+FFFD); else None."""
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        text = body.decode("utf-8", errors="replace")
-    stray = text.count("\ufffd") - body.count(_REPLACEMENT)
-    multibyte = len(text) - len(body.translate(None, _HIGH_BYTES)) - stray
-    return text if multibyte >= UTF8_MAJORITY * stray else None
 
 
 def sniff_encoding(body: bytes) -> str:
@@ -177,7 +164,7 @@ def _text_sample(body: bytes) -> bytes:
         end = len(body) if end < 0 else end
         sample += body[start:end] + b"\n"
         position = end + 1
-    return bytes(sample[:SNIFF_BYTES]).rstrip(_HIGH_BYTES)
+    return bytes(sample[:SNIFF_BYTES]).rstrip(HIGH_BYTES)
 
 
 def _known_encoding(name: str | None) -> str | None:

@@ -3,7 +3,7 @@
 - Decoding is feedparser's own: the HTTP charset, else the XML declaration or a byte order
   mark, else UTF-8. Only a body that is not valid in the encoding it declares (or, declaring
   none, not valid UTF-8) gets help first, and only where the evidence is strong:
-  - provably UTF-8 (valid multi-byte sequences outnumber stray bytes UTF8_MAJORITY to one):
+  - provably UTF-8 (utf8.py: valid multi-byte sequences clearly outnumber stray bytes):
     the stray bytes become U+FFFD, where feedparser would read the whole document as
     windows-1252 and garble every other non-ASCII character;
   - otherwise a legacy encoding, never "repaired" as UTF-8 even when some of its byte runs
@@ -28,8 +28,8 @@ from charset_normalizer import from_bytes
 from feedparser.encodings import convert_to_utf8
 
 from claimwatch.errors import FeedError
+from claimwatch.utf8 import as_utf8
 
-UTF8_MAJORITY = 2  # valid multi-byte sequences per stray byte that prove a document UTF-8
 MAX_ENTITY_EXPANSION = 1_000_000  # bytes that entity references may add to a document
 MAX_ENTITIES = 1_000  # declarations (the whole XHTML entity set is 253)
 MAX_ENTITY_NESTING = 8  # entities whose values refer to entities, and so on
@@ -47,8 +47,6 @@ _EAST_ASIAN = frozenset(
         "big5hkscs", "cp950",
     )
 )  # fmt: skip
-_HIGH_BYTES = bytes(range(0x80, 0x100))
-_REPLACEMENT = "\ufffd".encode()
 _DECLARATION_START = b"<!ENTITY"
 _DECLARATION = re.compile(
     rb"""<!ENTITY\s+(%\s+)?([^\s"'%>]+)\s+"""
@@ -84,16 +82,10 @@ def decide_encoding(body: bytes, content_type: str) -> tuple[bytes, str | None]:
     declared = (header.group(1) if header else None, xml.group(1).decode() if xml else None)
     if any(name and _codec_name(name) != "utf-8" for name in declared):
         return body, None
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        text = body.decode("utf-8", errors="replace")
-        stray = text.count("\ufffd") - body.count(_REPLACEMENT)
-        multibyte = len(text) - len(body.translate(None, _HIGH_BYTES)) - stray
-        if multibyte >= UTF8_MAJORITY * stray:
-            return text.encode("utf-8"), None
+    text = as_utf8(body)
+    if text is None:
         return body, legacy_charset(body)
-    return body, None
+    return text.encode("utf-8"), None  # stray bytes, if any, as U+FFFD
 
 
 def legacy_charset(body: bytes) -> str:
