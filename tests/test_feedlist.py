@@ -171,3 +171,18 @@ def test_slugs_and_suffixes() -> None:
     assert feed_slug("  ", "https://www.example.org/feed") == "example-org"
     assert unique_name("a", {"a", "a-2"}) == "a-3"
     assert unique_name("b", {"a"}) == "b"
+
+
+def test_check_names_the_opml_file_of_each_feed_from_one(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'baselines = []\nopml = ["feeds.opml"]\n'
+        + TABLE.format(name="own", url="https://e.org/own.xml"),
+        {"feeds.opml": outlines('<outline text="Wire" xmlUrl="https://e.org/wire.xml"/>')},
+    )
+    result = claimwatch("check", "--config", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "  own: https://e.org/own.xml every 15m, fetch relevant\n" in result.stdout
+    assert "  wire: https://e.org/wire.xml every 15m, fetch relevant, from feeds.opml\n" in (
+        result.stdout
+    )

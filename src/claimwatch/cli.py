@@ -403,6 +403,7 @@ def _cmd_once(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from claimwatch.feedcmd import feed_source
     from claimwatch.inputs import empty_baselines, load_inputs
     from claimwatch.locations import find_config
     from claimwatch.sinkcheck import check_email, email_warnings
@@ -424,7 +425,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for feed in config.feeds:
         flag = "" if feed.enabled else " (disabled)"
         every = duration_text(feed.interval)
-        print(f"  {feed.name}: {feed.url} every {every}, fetch {feed.fetch_articles}{flag}")
+        source = feed_source(config, feed)
+        origin = "" if source == "config" else f", from {source}"
+        print(f"  {feed.name}: {feed.url} every {every}, fetch {feed.fetch_articles}{origin}{flag}")
     claims = sum(len(b.claims) for b in baselines)
     print(f"baselines: {len(baselines)}, claims: {claims}")
     for baseline in baselines:

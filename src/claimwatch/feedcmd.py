@@ -59,7 +59,7 @@ def feeds_table(config: Config) -> str:
     for feed in config.feeds:
         enabled = "yes" if feed.enabled else "no"
         rows.append(
-            (feed.name, duration_text(feed.interval), enabled, _source(config, feed), feed.url)
+            (feed.name, duration_text(feed.interval), enabled, feed_source(config, feed), feed.url)
         )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "\n".join(
@@ -68,7 +68,8 @@ def feeds_table(config: Config) -> str:
     )
 
 
-def _source(config: Config, feed: FeedConfig) -> str:
+def feed_source(config: Config, feed: FeedConfig) -> str:
+    """``config``, or the OPML file the feed came from (relative to the config's folder)."""
     file = config.opml_feeds.get(feed.name)
     return "config" if file is None else _shown(file, config.path.parent)
 
