@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,12 +17,11 @@ from typing import Any
 
 import pytest
 
-from claimwatch import pipeline
 from claimwatch.archive import collect
 from claimwatch.baselines import Baseline, load_baselines
 from claimwatch.config import Config
 from claimwatch.holdback import Lessons
-from claimwatch.pipeline import Runtime, open_runtime, run_feed, run_once
+from claimwatch.pipeline import Runtime, run_feed, run_once
 from claimwatch.replay import replay
 from claimwatch.status import claim_lines
 from claimwatch.store import Store, open_store
@@ -148,15 +147,6 @@ def test_a_copy_of_a_dismissed_alert_is_held_back_and_a_confirm_overrules(
         (troops,) = [c for c in lines if c.claim_id == "troops"]
         assert (troops.contradictions, troops.confirmed, troops.dismissed) == (3, 1, 1)
     assert logged_ids(config) == [first, other, agency]
-
-
-@pytest.fixture
-async def rt(config: Config, baselines: tuple[Baseline, ...]) -> AsyncIterator[Runtime]:
-    store = open_store(config.state)
-    runtime = open_runtime(config, baselines, store)
-    yield runtime
-    await pipeline.close_runtime(runtime)
-    store.close()
 
 
 async def cycle(rt: Runtime, server: FeedServer, items: Sequence[tuple[str, str, str]]) -> int:

@@ -46,19 +46,6 @@ def stream_id(path: Path) -> str:
 
 
 @pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level, hook = list(root.handlers), root.level, sys.excepthook
-    yield
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
-    sys.excepthook = hook
-
-
-@pytest.fixture
 def journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TextIO]:
     """A real file standing in for the journal stream, named in $JOURNAL_STREAM."""
     path = tmp_path / "journal"

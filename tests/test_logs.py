@@ -6,24 +6,11 @@ import io
 import json
 import logging
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
 from claimwatch.logs import choose_format, level_for, log_event, setup_logging
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
 
 
 def emit(fmt: str) -> str:

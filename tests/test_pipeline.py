@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -58,15 +58,6 @@ def config(tmp_path: Path, feed_server: FeedServer) -> Config:
 @pytest.fixture
 def baselines(config: Config) -> tuple[Baseline, ...]:
     return load_baselines(config.baselines)
-
-
-@pytest.fixture
-async def rt(config: Config, baselines: tuple[Baseline, ...]) -> AsyncIterator[Runtime]:
-    store = open_store(config.state)
-    runtime = open_runtime(config, baselines, store)
-    yield runtime
-    await pipeline.close_runtime(runtime)
-    store.close()
 
 
 def rows(rt: Runtime, sql: str) -> list[tuple[Any, ...]]:
