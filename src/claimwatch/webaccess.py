@@ -63,6 +63,11 @@ class Access:
     write_broken: str | None = None  # token_file could not be read: refuse every write
 
     @property
+    def usable_write_token(self) -> bytes | None:
+        """The token writes are signed with; None when writes are off or its file is broken."""
+        return self.write_token if self.write_broken is None else None
+
+    @property
     def needs_credentials(self) -> bool:
         return self.token is not None or self.basic is not None or self.broken is not None
 
@@ -104,9 +109,8 @@ class Access:
         return self.token is not None and hmac.compare_digest(value.encode(), self.token)
 
     def write_token_matches(self, value: str) -> bool:
-        if self.write_token is None or self.write_broken is not None:
-            return False
-        return hmac.compare_digest(value.encode(), self.write_token)
+        token = self.usable_write_token
+        return token is not None and hmac.compare_digest(value.encode(), token)
 
     def bearer_writes(self, header: str | None) -> bool:
         """Does ``Authorization`` carry the write token (a script, no session needed)?"""

@@ -97,13 +97,13 @@ class Writes:
 
     def page_mode(self, request: web.Request) -> tuple[Mode, str]:
         """The forms the page shows this request, and its session's CSRF token."""
-        access = self._access()
-        if access.write_token is None or access.write_broken is not None:
+        token = self._access().usable_write_token
+        if token is None:
             return "read", ""
-        session = self._session(request, access.write_token)
+        session = self._session(request, token)
         if session is None:
             return "sign-in", ""
-        return "write", self.sessions.csrf(access.write_token, session)
+        return "write", self.sessions.csrf(token, session)
 
     # ---- the checks ------------------------------------------------------------------------
 

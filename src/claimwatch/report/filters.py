@@ -12,13 +12,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlencode
 
 from claimwatch.alerts import Alert
 from claimwatch.matching.findings import Kind
 from claimwatch.report.status import (
-    LATEST,
     STATUSES,
     BaselineStatus,
     ClaimStatus,
@@ -100,7 +99,7 @@ def _since(text: str) -> datetime | None:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise FilterError(f"since: {text!r} is not an ISO 8601 date or time") from None
-    return utc(moment) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return utc(moment)
 
 
 def parse_filter(query: Mapping[str, str]) -> PageFilter:
@@ -118,7 +117,7 @@ def parse_filter(query: Mapping[str, str]) -> PageFilter:
 
 def _narrow_claim(item: ClaimStatus, page_filter: PageFilter) -> ClaimStatus:
     shown = tuple(a for a in item.alerts if page_filter.shows(a))
-    return dataclasses.replace(item, alerts=shown, latest=tuple(reversed(shown[-LATEST:])))
+    return dataclasses.replace(item, alerts=shown)
 
 
 def narrow(view: Overview, page_filter: PageFilter) -> Overview:

@@ -49,7 +49,6 @@ class ClaimStatus:
     follow_ups: int
     new_facts: int  # alerts that reported a fact not alerted before for the claim
     sources: tuple[tuple[str, int], ...]  # (feed, reports), most reports first
-    latest: tuple[Alert, ...]  # newest first, at most LATEST
     alerts: tuple[Alert, ...]  # every alert of the claim, in report order
     confirmed: frozenset[str] = frozenset()  # ids of its alerts an analyst confirmed
     # its alerts dismissed as false alarms, newest first: in none of the above, shown folded
@@ -59,6 +58,11 @@ class ClaimStatus:
     @property
     def dismissed(self) -> int:
         return len(self.dismissed_alerts)
+
+    @property
+    def latest(self) -> tuple[Alert, ...]:
+        """Its newest reports, newest first, at most LATEST."""
+        return tuple(reversed(self.alerts[-LATEST:]))
 
     @property
     def last_report(self) -> datetime | None:
@@ -145,7 +149,6 @@ def claim_status(
         follow_ups=follow_ups,
         new_facts=sum(a.novel for a in ordered),
         sources=tuple(sorted(sources.items(), key=lambda item: (-item[1], item[0]))),
-        latest=tuple(reversed(ordered[-LATEST:])),
         alerts=ordered,
         confirmed=frozenset(a.alert_id for a in ordered if triage.confirmed(a)),
         dismissed_alerts=tuple(
