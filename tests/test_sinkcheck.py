@@ -24,9 +24,9 @@ from claimwatch.alerts import to_json
 from claimwatch.cli import _cmd_alerts, _cmd_alerts_test, build_parser
 from claimwatch.config import config_from_mapping, load_config
 from claimwatch.daemon import Daemon
+from claimwatch.exits import EXIT_REFUSED
 from claimwatch.outbox import Outbox
 from claimwatch.sinkcheck import (
-    EXIT_SINK_FAILED,
     chosen_sinks,
     marked_test_alert,
     send_to,
@@ -412,7 +412,7 @@ def test_alerts_test_with_the_mail_server_down(tmp_path: Path) -> None:
         only = claimwatch("alerts", "test", "--sink", "log", "--config", str(config))
     finally:
         sock.close()
-    assert result.returncode == EXIT_SINK_FAILED, result.stderr
+    assert result.returncode == EXIT_REFUSED, result.stderr
     assert "  log: sent to" in result.stdout
     assert f"  email: FAILED: nothing listens on 127.0.0.1:{port}" in result.stdout
     assert result.stdout.endswith("1 of 2 sinks did not take the test alert\n")
@@ -446,7 +446,7 @@ def test_check_connect_and_its_warnings(
         failed = claimwatch("check", "--connect", "--config", str(down))
     finally:
         sock.close()
-    assert failed.returncode == EXIT_SINK_FAILED
+    assert failed.returncode == EXIT_REFUSED
     assert "  connect   FAILED  nothing listens on" in failed.stdout
     assert failed.stdout.endswith("failed: the SMTP session stopped at connect\n")
 

@@ -33,12 +33,11 @@ from claimwatch import __version__
 from claimwatch.baselines import Baseline
 from claimwatch.config import Config, default_config_path
 from claimwatch.errors import ClaimwatchError, InputError
+from claimwatch.exits import EXIT_FAILURE, EXIT_FEEDS_FAILED, EXIT_INPUT, EXIT_OK, EXIT_REFUSED
 from claimwatch.journald import for_stderr
 from claimwatch.locations import SEARCH_ORDER
 from claimwatch.logs import log_event, setup_logging
 
-EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
-EXIT_FEEDS_FAILED, EXIT_REFUSED = 3, 4  # ``once``: done, but nothing polled or not all sent
 ONCE_EXIT_CODES = f"""exit status:
   {EXIT_OK}  done: a feed answered (or none is enabled) and no delivery was refused
   {EXIT_FAILURE}  state failure: unwritable, in use by another claimwatch (its pid is named),
@@ -403,7 +402,7 @@ def _cmd_once(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from claimwatch.feedcmd import feed_source
+    from claimwatch.feedlist import feed_source
     from claimwatch.inputs import empty_baselines, load_inputs
     from claimwatch.locations import find_config
     from claimwatch.sinkcheck import check_email, email_warnings

@@ -590,10 +590,7 @@ def _problems(error: Any, text: str) -> list[Problem]:
         tables = config_messages.unknown_tables(loc, text, _RawConfig)
         if tables:
             return tables
-        message = config_messages.unknown_key_message(loc, _RawConfig)
-    else:
-        message = config_messages.type_message(error) or str(error["msg"])
-    message = message.removeprefix("Value error, ")
+    message = config_messages.error_message(error, _RawConfig)
     return [Problem(format_location(loc), message, find_key_line(text, loc))]
 
 

@@ -112,6 +112,14 @@ def unknown_key_message(loc: tuple[Any, ...], root: type[BaseModel]) -> str:
     return unknown_name("key", str(loc[-1]), list(parent.model_fields) if parent else [])
 
 
+def error_message(error: Any, root: type[BaseModel]) -> str:
+    """One validation error of a TOML value as people read it: an unknown key with the
+    nearest known one, a wrong type in TOML's words, else the validator's own message."""
+    if error["type"] == "extra_forbidden":
+        return unknown_key_message(tuple(error["loc"]), root)
+    return (type_message(error) or str(error["msg"])).removeprefix("Value error, ")
+
+
 def unknown_name(what: str, name: str, known: list[str]) -> str:
     """``unknown key 'intervall': did you mean 'interval'?``, the suggestion when one is close."""
     best = nearest(name, known)

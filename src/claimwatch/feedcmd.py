@@ -24,12 +24,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from claimwatch.atomicfile import replace_file
-from claimwatch.cli import EXIT_INPUT, EXIT_OK, duration_text
+from claimwatch.cli import duration_text
 from claimwatch.config import Config, FeedConfig, default_config_path, load_config
 from claimwatch.configedit import add_feed_tables, add_opml_file, read_text, save_config
 from claimwatch.durations import parse_duration
 from claimwatch.errors import ConfigError, InputError
-from claimwatch.feedlist import OWN_KEYS, assemble, feed_slug, unique_name
+from claimwatch.exits import EXIT_INPUT, EXIT_OK
+from claimwatch.feedlist import (
+    OWN_KEYS,
+    assemble,
+    feed_slug,
+    feed_source,
+    shown_path,
+    unique_name,
+)
 from claimwatch.opml import ExportFeed, render_opml
 
 
@@ -66,17 +74,6 @@ def feeds_table(config: Config) -> str:
         "  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[4]])
         for row in rows
     )
-
-
-def feed_source(config: Config, feed: FeedConfig) -> str:
-    """``config``, or the OPML file the feed came from (relative to the config's folder)."""
-    file = config.opml_feeds.get(feed.name)
-    return "config" if file is None else _shown(file, config.path.parent)
-
-
-def _shown(file: Path, folder: Path) -> str:
-    """``file`` relative to ``folder`` when it is inside it, else as it is."""
-    return str(file.relative_to(folder)) if file.is_relative_to(folder) else str(file)
 
 
 def _export(args: argparse.Namespace, path: Path) -> int:
@@ -153,7 +150,7 @@ def _link(config: Config, path: Path, opml: Path, feeds: list[FeedConfig]) -> in
     target = opml.resolve()
     if target in config.opml:
         raise InputError(f"already in opml = [...] of {config.path}", subject=str(opml))
-    entry = _shown(target, config.path.parent)
+    entry = shown_path(target, config.path.parent)
     new = save_config(path, add_opml_file(read_text(path), entry))
     added = [name for name, file in new.opml_feeds.items() if file == target]
     skipped = len(feeds) - len(added)

@@ -16,15 +16,18 @@ import re
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
 from claimwatch.config import FeedConfig, find_key_line, format_location
-from claimwatch.config_messages import nearest, type_message, unknown_key_message
+from claimwatch.config_messages import error_message, nearest
 from claimwatch.errors import Problem
 from claimwatch.opml import Outline, read_opml, setting_values
+
+if TYPE_CHECKING:
+    from claimwatch.config import Config
 
 OWN_KEYS = frozenset({"name", "url", "title"})  # each feed's own: never a default
 _PLACEHOLDER = {"name": "-", "url": "https://example.invalid/"}
@@ -73,17 +76,10 @@ def _defaults(table: dict[str, Any], text: str, problems: list[Problem]) -> dict
     except ValidationError as exc:
         for error in exc.errors():
             where = ("feed_defaults", *error["loc"])
-            message = _message(error)
+            message = error_message(error, FeedConfig)
             problems.append(Problem(format_location(where), message, find_key_line(text, where)))
         return {}
     return {key: getattr(model, key) for key in table}
-
-
-def _message(error: Any) -> str:
-    """A feed setting's problem worded as the config's own ``[[feeds]]`` tables get it."""
-    if error["type"] == "extra_forbidden":
-        return unknown_key_message(tuple(error["loc"]), FeedConfig)
-    return (type_message(error) or str(error["msg"])).removeprefix("Value error, ")
 
 
 def _unknown_attribute(key: str) -> str:
@@ -146,7 +142,7 @@ class _OpmlFeeds:
                 if error["type"] == "extra_forbidden":
                     message = _unknown_attribute(key)
                 else:
-                    message = _message(error)
+                    message = error_message(error, FeedConfig)
                 self._problem(path, outline.line, where, message)
             return
         self.result.feeds.append(feed)
@@ -199,3 +195,14 @@ def unique_name(name: str, taken: Container[str]) -> str:
     while f"{name}-{number}" in taken:
         number += 1
     return f"{name}-{number}"
+
+
+def feed_source(config: Config, feed: FeedConfig) -> str:
+    """``config``, or the OPML file the feed came from (relative to the config's folder)."""
+    file = config.opml_feeds.get(feed.name)
+    return "config" if file is None else shown_path(file, config.path.parent)
+
+
+def shown_path(file: Path, folder: Path) -> str:
+    """``file`` relative to ``folder`` when it is inside it, else as it is."""
+    return str(file.relative_to(folder)) if file.is_relative_to(folder) else str(file)

@@ -22,6 +22,7 @@ from claimwatch import __version__
 from claimwatch.alerts import TEST_KIND, Alert
 from claimwatch.config import Config
 from claimwatch.errors import InputError
+from claimwatch.exits import EXIT_OK, EXIT_REFUSED
 from claimwatch.logs import log_event
 from claimwatch.sinks import SINKS, SKIPPED, DeliveryError, enabled_sinks
 from claimwatch.sinks.smtp import (
@@ -35,8 +36,6 @@ from claimwatch.sinks.smtp import (
 )
 from claimwatch.sinks.smtp_advice import setup_warnings
 
-EXIT_OK = 0
-EXIT_SINK_FAILED = 4  # as ``once`` exits when a delivery was refused: mail did not get through
 logger = logging.getLogger(__name__)
 TEST_REASON = (
     "A test sent by `claimwatch alerts test` to check that alerts reach you; it is about no "
@@ -102,7 +101,7 @@ def alerts_test(config: Config, only: str | None) -> int:
         print(f"  {name}: {state} {outcome.detail}", flush=True)
     if failed:
         print(f"{failed} of {len(names)} sinks did not take the test alert")
-        return EXIT_SINK_FAILED
+        return EXIT_REFUSED
     print(
         "the sink took the test alert"
         if len(names) == 1
@@ -179,7 +178,7 @@ def check_email(config: Config, *, connect: bool) -> int:
         return EXIT_OK
     print(f"  {trail.step:<9} FAILED  {failure}")
     print(f"failed: the SMTP session stopped at {trail.step}")
-    return EXIT_SINK_FAILED
+    return EXIT_REFUSED
 
 
 async def try_session(settings: SmtpSettings) -> tuple[Trail, str | None]:

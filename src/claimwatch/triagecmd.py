@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from claimwatch.baselines import Baseline
-from claimwatch.cli import EXIT_OK
 from claimwatch.config import Config, default_config_path, load_config
 from claimwatch.errors import InputError, StateError
+from claimwatch.exits import EXIT_OK
 from claimwatch.inputs import load_inputs
 from claimwatch.status import ClaimLine, claim_lines
 from claimwatch.status_json import claim_json
