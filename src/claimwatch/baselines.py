@@ -14,6 +14,8 @@ are reported at once.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -36,7 +38,7 @@ from claimwatch.claims import (
     minutes_after_midnight,
 )
 from claimwatch.config_messages import unknown_name
-from claimwatch.errors import BaselineError, Problem
+from claimwatch.errors import BaselineError, ClaimwatchError, Problem
 from claimwatch.frames import FrameLibrary, library
 from claimwatch.frames.build import ENTITY_KINDS, frame_claim, with_competitors, with_rivals
 from claimwatch.terms import PatternSet, compile_pattern
@@ -412,6 +414,20 @@ def load_baseline(path: Path, frames: FrameLibrary | None = None) -> Baseline:
     if problems:
         raise BaselineError(file, problems)
     return _baseline(raw, path, library_)
+
+
+def check_generated(text: str, what: str, frames: FrameLibrary | None = None) -> None:
+    """Load a baseline claimwatch wrote (a draft, a suggestion) as ``claimwatch check``
+    would, from a temporary file: one that does not load is a bug, reported as such."""
+    handle, name = tempfile.mkstemp(suffix=".yaml", prefix=".claimwatch-")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(text.encode("utf-8"))
+        load_baseline(Path(name), frames)
+    except ClaimwatchError as exc:
+        raise ClaimwatchError(f"{what} does not load (please report this): {exc}") from exc
+    finally:
+        Path(name).unlink(missing_ok=True)
 
 
 def _claim_shape(data: dict[str, Any], node: Any, frames: FrameLibrary) -> list[Problem]:

@@ -14,21 +14,19 @@ is no error: there is nothing to learn from yet.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from claimwatch.alerts import Alert
 from claimwatch.atomicfile import replace_file
-from claimwatch.baselines import Baseline, load_baseline, load_baselines
+from claimwatch.baselines import Baseline, check_generated, load_baseline, load_baselines
 from claimwatch.config import Config, default_config_path, load_config
-from claimwatch.errors import ClaimwatchError, InputError
+from claimwatch.errors import InputError
 from claimwatch.frames import FrameLibrary, library
 from claimwatch.holdback import by_analysts
-from claimwatch.store import open_store
 from claimwatch.suggest import Edit, suggest
+from claimwatch.triagecmd import state_of
 from claimwatch.verdicts import Verdict
 
 EXIT_OK = 0
@@ -53,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if not proposal.diff:
         print("# no edit proposed: the file is left as it is")
         return EXIT_OK
-    check_loads(proposal.text, frames)
+    check_generated(proposal.text, "the proposed baseline", frames)
     if args.write:
         replace_file(path, proposal.text)
         print(f"# written to {path}: {len(proposal.edits)} edit(s), the diff below")
@@ -104,11 +102,8 @@ def analysts_verdicts(config: Config, baseline_id: str) -> Judged | None:
     (none is created here)."""
     if config.state_missing:
         return None
-    store = open_store(config.state_location)
-    try:
+    with state_of(config) as store:
         judged = store.judged_alerts()
-    finally:
-        store.close()
     return [(alert, v) for alert, v in by_analysts(judged) if alert.baseline_id == baseline_id]
 
 
@@ -130,20 +125,3 @@ def described(edit: Edit) -> str:
     if edit.kind == "alias":
         return f"{edit.where}: add {edit.after!r} ({edit.why})"
     return f"{edit.where}: {edit.before!r} -> {edit.after!r} ({edit.why})"
-
-
-def check_loads(text: str, frames: FrameLibrary) -> None:
-    """Load ``text`` as a baseline from a temporary file: a proposal that does not load is a
-    bug in the suggester, and nothing is written."""
-    handle, name = tempfile.mkstemp(suffix=".yaml", prefix=".claimwatch-suggest-")
-    written = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(text.encode("utf-8"))
-        load_baseline(written, frames)
-    except ClaimwatchError as exc:
-        raise ClaimwatchError(
-            f"the proposed baseline does not load (please report this): {exc}"
-        ) from exc
-    finally:
-        written.unlink(missing_ok=True)

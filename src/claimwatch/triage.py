@@ -15,7 +15,7 @@ from datetime import UTC
 from typing import Any
 
 from claimwatch.alerts import Alert, iso
-from claimwatch.verdicts import ClaimState, ClaimStateKind, Verdict
+from claimwatch.verdicts import ClaimState, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +39,6 @@ class Triage:
     def confirmed(self, alert: Alert) -> bool:
         found = self.verdicts.get(alert.alert_id)
         return found is not None and found.verdict == "confirmed"
-
-    def state(self, baseline_id: str, claim_id: str) -> ClaimStateKind:
-        found = self.claim_states.get((baseline_id, claim_id))
-        return "open" if found is None else found.state
 
     def hold(self, baseline_id: str, claim_id: str) -> ClaimState | None:
         """The claim's state when it is muted or closed; None when open."""

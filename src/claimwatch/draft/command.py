@@ -8,14 +8,12 @@ written, so a file the command writes always passes ``claimwatch check``.
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from claimwatch.baselines import load_baseline
+from claimwatch.baselines import check_generated
 from claimwatch.draft import Draft, draft_baseline
-from claimwatch.errors import ClaimwatchError, InputError
+from claimwatch.errors import InputError
 
 
 def read_source(source: str, config_path: Path | None) -> tuple[str, str | None]:
@@ -44,15 +42,7 @@ def draft_from(source: str, *, baseline_id: str | None, config_path: Path | None
 
 def verify(yaml_text: str) -> None:
     """Load the draft as ``claimwatch check`` would; a failure is a bug in the drafter."""
-    handle, name = tempfile.mkstemp(suffix=".yaml", prefix="claimwatch-draft-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(yaml_text)
-        load_baseline(Path(name))
-    except ClaimwatchError as exc:
-        raise ClaimwatchError(f"the draft does not load (please report this): {exc}") from exc
-    finally:
-        Path(name).unlink(missing_ok=True)
+    check_generated(yaml_text, "the draft")
 
 
 def write_draft(draft: Draft, out: str | None, *, force: bool) -> str:

@@ -188,10 +188,6 @@ class BaselineExplanation:
     def in_scope(self) -> bool:
         return self.scope is None
 
-    @property
-    def fired(self) -> bool:
-        return any(c.fired for c in self.claims)
-
     def summary(self) -> str:
         """One line: why the baseline fired nothing (or what fired)."""
         if self.scope is not None:
