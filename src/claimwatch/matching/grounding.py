@@ -186,33 +186,20 @@ def ground(
     setting = _set_elsewhere(units, found, baseline)
     article, opening = (False, None) if setting else _article_focus(units, found)
     out, paragraph = [], None
-    focus, origin = article, opening
+    origin = opening
     for (_, number), own, earlier in zip(units, found, past, strict=True):
         if number != paragraph:
-            focus, origin, paragraph = article, opening, number
+            origin, paragraph = opening, number
+        focus = article if origin is None else origin.story
         inherited = False if earlier and not own else focus
         out.append(Grounding(tuple(own), inherited, earlier, origin, setting or None))
-        focus = _next_focus(own, earlier, focus)
-        origin = _next_origin(own, earlier, origin)
+        origin = own[0] if own else _EARLIER if earlier else origin
     return out
 
 
-_EARLIER = Mention(0, 0, False)  # the focus comes from a sentence set in an earlier year
-
-
-def _next_origin(own: list[Mention], earlier: bool, origin: Mention | None) -> Mention | None:
-    """The mention ``_next_focus`` takes the focus from (for ``Grounding.why``)."""
-    if not own:
-        return _EARLIER if earlier else origin
-    kinds = {m.story for m in own}
-    return next(m for m in own if m.story) if kinds == {True} else own[0]
-
-
-def _next_focus(own: list[Mention], earlier: bool, focus: bool | None) -> bool | None:
-    if own:
-        kinds = {m.story for m in own}
-        return next(iter(kinds)) if len(kinds) == 1 else own[0].story
-    return False if earlier else focus
+# The focus of the sentences that follow comes from the first name a sentence gives, or,
+# when it gives none but is set in an earlier year, from that year (the story's not in focus).
+_EARLIER = Mention(0, 0, False)
 
 
 _PLACE_KINDS = ("place", "country")

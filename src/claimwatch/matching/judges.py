@@ -76,9 +76,7 @@ _CONCRETE = re.compile(
 
 def judge_state(exp: State, sentence: str, ctx: Context) -> Iterator[Verdict]:
     if not ctx.close:  # a change belongs to what this or the last sentence named
-        away = Context(
-            ctx.claim, ctx.year, near_claim=False, previous=ctx.previous, trace=ctx.trace
-        )
+        away = replace(ctx, near_claim=False)
         yield from _contradicted(exp, exp.contradicted_by, sentence, away)
         yield from _followed_up(exp, exp.followed_up_by, sentence, away)
         return
