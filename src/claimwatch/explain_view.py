@@ -6,7 +6,6 @@ from __future__ import annotations
 import textwrap
 
 from claimwatch.matching.explain import (
-    RULES,
     BaselineExplanation,
     ClaimExplanation,
     Explanation,
@@ -53,7 +52,7 @@ def _baseline(baseline: BaselineExplanation) -> str:
 
 
 def _fired(claim_id: str, fired: Fired) -> str:
-    rule = RULES.get(fired.rule, fired.rule)
+    rule = fired.rule_text
     lines = [
         f"  FIRED {fired.kind} {claim_id} (score {fired.score:.2f})",
         f"    rule: {rule} [{fired.expectation}]",

@@ -272,6 +272,11 @@ class PatternSet:
     def __bool__(self) -> bool:
         return bool(self.patterns)
 
+    @property
+    def source(self) -> str:
+        """The patterns as one term list, as a baseline writes them."""
+        return "|".join(p.source for p in self.patterns)
+
     def first(self, text: str, min_groups: int = 1) -> tuple[Pattern, list[tuple[int, int]]] | None:
         """The first pattern (of at least ``min_groups`` groups) that matches, and its spans."""
         for pattern in self.patterns:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from claimwatch.claims import Baseline
 from claimwatch.matching import Document, match
-from claimwatch.matching.explain import RANKS, RULES, ClaimExplanation, Explanation, Fired, Note
+from claimwatch.matching.explain import RANKS, ClaimExplanation, Explanation, Fired, Note
 from claimwatch.matching.findings import Finding
 from claimwatch.matching.trace import Trace
 
@@ -128,7 +128,7 @@ def rule_line(why: ClaimExplanation) -> str:
     if not why.fired:
         return "no rule recorded"
     fired = why.fired[0]
-    return f"{RULES.get(fired.rule, fired.rule)} [{fired.expectation}]"
+    return f"{fired.rule_text} [{fired.expectation}]"
 
 
 def line(why: ClaimExplanation) -> str:

@@ -110,6 +110,11 @@ class Fired:
     reason: str  # the finding's reason
     score: float
 
+    @property
+    def rule_text(self) -> str:
+        """The rule in words (RULES), or its key when it has none."""
+        return RULES.get(self.rule, self.rule)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Fired:
         keys = ("kind", "rule", "expectation", "sentence", "quote", "figure", "reason", "score")
@@ -119,7 +124,7 @@ class Fired:
         return {
             "kind": self.kind,
             "rule": self.rule,
-            "rule_text": RULES.get(self.rule, self.rule),
+            "rule_text": self.rule_text,
             "expectation": self.expectation,
             "sentence": self.sentence,
             "quote": self.quote,

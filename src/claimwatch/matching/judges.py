@@ -371,7 +371,7 @@ _ABSENCE_NOTES = {
 def _note_absence(
     exp: Absence, sentence: str, span: tuple[int, int], ctx: Context, code: str
 ) -> None:
-    scope = term_list("|".join(p.source for p in exp.scope.patterns))
+    scope = term_list(exp.scope.source)
     detail = _ABSENCE_NOTES[code].format(word=sentence[span[0] : span[1]], scope=scope)
     code = "restatement" if code in ("negated", "denied") else code
     ctx.note(code, detail, sentence, span, exp)

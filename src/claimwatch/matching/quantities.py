@@ -88,7 +88,7 @@ _NOT_COUNTED = {
 def _note_figure(
     exp: Quantity, sentence: str, figure: Figure, ctx: Context, why: str, cue: str = ""
 ) -> None:
-    counts = "|".join(p.source for p in exp.counts.patterns)
+    counts = exp.counts.source
     text = _NOT_COUNTED[why].format(counts=term_list(counts, 60), value=exp.value, cue=cue)
     code = "history" if why == "history" else "figure_not_counted"
     ctx.note(code, f"“{figure.text}” {text}", sentence, (figure.start, figure.end), exp)

@@ -191,7 +191,7 @@ def describe(expectation: Expectation) -> str:
     if isinstance(expectation, Assertion):
         return "assertion" + (" (doubt contradicts it)" if expectation.doubt_contradicts else "")
     if isinstance(expectation, Absence):
-        things = "|".join(p.source for p in expectation.things.patterns)
+        things = expectation.things.source
         return f"rules out: {term_list(things, SHORT_TERMS)}"
     if isinstance(expectation, DateRule):
         return _date(expectation)

@@ -61,14 +61,14 @@ def trace_units(
         if grounding.earlier_year:
             notes.note("earlier_year", "names it in a sentence set in an earlier year", text)
         elif not mine:
-            others = term_list("|".join(p.source for p in claim.competing.patterns))
+            others = term_list(claim.competing.source)
             detail = f"names it where another claim of its frame holds the focus (“{others}”)"
             notes.note("focus_elsewhere", detail, text)
         else:
             judged += 1
     notes.naming = judged
     if not named:
-        about = term_list("|".join(p.source for p in claim.about.patterns))
+        about = term_list(claim.about.source)
         notes.note("about_spread", f"the article names “{about}”, but in no single sentence")
 
 

@@ -10,7 +10,7 @@ text: escaped like the rest of the page.
 from __future__ import annotations
 
 from claimwatch.alerts import Alert
-from claimwatch.matching.explain import RULES, Note
+from claimwatch.matching.explain import Note
 from claimwatch.report.markup import esc
 from claimwatch.sinks.email_render import one_line
 
@@ -24,7 +24,7 @@ def why_details(alert: Alert) -> str:
         return ""
     rows: list[tuple[str, str]] = []
     for fired in why.fired[:1]:
-        rows.append(("rule", RULES.get(fired.rule, fired.rule)))
+        rows.append(("rule", fired.rule_text))
         rows.append(("expectation", fired.expectation))
         if fired.figure:
             rows.append(("figure", fired.figure))
