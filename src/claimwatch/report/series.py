@@ -12,12 +12,14 @@ to"): the figures its evidence quotes beside it are read here, so that the page 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from claimwatch.alerts import Alert
 from claimwatch.baselines import Claim, Quantity, State, Unquantified
+from claimwatch.claims import Change
 from claimwatch.matching.figures import find_figures
 from claimwatch.report.status import reported_at
 from claimwatch.sinks.email_render import one_line
@@ -90,16 +92,30 @@ def _state_lanes(state: State, alerts: Sequence[Alert]) -> tuple[list[str], list
     lanes: list[str] = []
     marks: list[Mark] = []
     for change in state.changes:
-        mine = [a for a in alerts if a.kind == "follow_up" and a.fact.startswith(f"{change.name}:")]
-        if not mine:
+        reported = _reported(change, alerts)
+        if not reported:
             continue
-        seen = {a.fact.partition(":")[2] for a in mine}
-        stages = [*STAGES, *sorted(seen - set(STAGES))]
+        stages = _stage_order({stage for _, stage in reported})
         lanes.extend(f"{change.name} {stage}" for stage in stages)
         marks.extend(
-            Mark(reported_at(a), a, lane=f"{change.name} {a.fact.partition(':')[2]}") for a in mine
+            Mark(reported_at(a), a, lane=f"{change.name} {stage}") for a, stage in reported
         )
     return lanes, marks
+
+
+def _reported(change: Change, alerts: Sequence[Alert]) -> list[tuple[Alert, str]]:
+    """The follow-ups that reported ``change``, each with the stage it reported."""
+    prefix = f"{change.name}:"
+    return [
+        (a, a.fact.removeprefix(prefix))
+        for a in alerts
+        if a.kind == "follow_up" and a.fact.startswith(prefix)
+    ]
+
+
+def _stage_order(seen: set[str]) -> list[str]:
+    """Every known stage in its order, then any other stage seen, by name."""
+    return [*STAGES, *sorted(seen - set(STAGES))]
 
 
 def state_tracks(claim: Claim, alerts: Sequence[Alert]) -> list[StateTrack]:
@@ -153,12 +169,8 @@ def stage_counts(state: State, alerts: Sequence[Alert]) -> list[tuple[str, list[
     ``[("withdrawal", [("announced", 3), ("completed", 1)])]``; changes never reported left out."""
     rows = []
     for change in state.changes:
-        stages = [
-            a.fact.partition(":")[2]
-            for a in alerts
-            if a.kind == "follow_up" and a.fact.startswith(f"{change.name}:")
-        ]
-        if stages:
-            order = [*STAGES, *sorted(set(stages) - set(STAGES))]
-            rows.append((change.name, [(s, stages.count(s)) for s in order if s in stages]))
+        counts = Counter(stage for _, stage in _reported(change, alerts))
+        if counts:
+            order = _stage_order(set(counts))
+            rows.append((change.name, [(s, counts[s]) for s in order if s in counts]))
     return rows
