@@ -118,14 +118,17 @@ class Feedback:
 
     lessons: Mapping[PatternKey, Lesson] = field(default_factory=dict)
     blocked: frozenset[PatternKey] = frozenset()
-    # near copies are compared word by word: the sentence lessons per (baseline, claim, kind)
-    sentences: Mapping[tuple[str, str, str], tuple[Lesson, ...]] = field(init=False)
+    # near copies are compared word by word: the sentence lessons per (baseline, claim, kind),
+    # each with its words (split once here, not at every alert checked)
+    sentences: Mapping[tuple[str, str, str], tuple[tuple[Lesson, tuple[str, ...]], ...]] = field(
+        init=False
+    )
 
     def __post_init__(self) -> None:
-        found: dict[tuple[str, str, str], list[Lesson]] = defaultdict(list)
+        found: dict[tuple[str, str, str], list[tuple[Lesson, tuple[str, ...]]]] = defaultdict(list)
         for key, lesson in self.lessons.items():
             if key[3] == "sentence":
-                found[key[:3]].append(lesson)
+                found[key[:3]].append((lesson, tuple(lesson.pattern.split())))
         object.__setattr__(self, "sentences", {k: tuple(v) for k, v in found.items()})
 
     def check(self, alert: Alert) -> Suppression | None:
@@ -155,8 +158,8 @@ class Feedback:
 
     def _near_copy(self, alert: Alert) -> Lesson | None:
         words = sentence_words(alert.evidence)
-        for lesson in self.sentences.get(alert.claim_key, ()):
-            if same_sentence(words, tuple(lesson.pattern.split())):
+        for lesson, lesson_words in self.sentences.get(alert.claim_key, ()):
+            if same_sentence(words, lesson_words):
                 return lesson
         return None
 

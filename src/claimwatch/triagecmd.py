@@ -27,7 +27,7 @@ from claimwatch.config import Config, default_config_path, load_config
 from claimwatch.errors import InputError, StateError
 from claimwatch.exits import EXIT_OK
 from claimwatch.inputs import load_inputs
-from claimwatch.status import ClaimLine, claim_lines
+from claimwatch.status import ClaimLine, claim_lines, missing_text
 from claimwatch.status_json import claim_json
 from claimwatch.store import Store, open_store
 from claimwatch.triage import NO_TRIAGE, Triage
@@ -201,7 +201,7 @@ def list_claims(config: Config, baselines: Sequence[Baseline], *, as_json: bool)
         return EXIT_OK
     print(claims_table(lines))
     if config.state_missing:
-        print(f"no state yet ({config.state_display} does not exist)", file=sys.stderr)
+        print(missing_text(config), file=sys.stderr)
     return EXIT_OK
 
 
